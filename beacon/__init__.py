@@ -1,0 +1,1 @@
+"""Beacon: the operations platform of a missing and exploited children's organisation."""

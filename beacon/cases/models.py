@@ -1,0 +1,278 @@
+"""Case files: one case per episode (a disappearance, later an exploitation case) of a person."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from beacon.core.models import Region, translated
+from beacon.cases.choices import (
+    CRITERION_KEYS,
+    CaseStatus,
+    Channel,
+    Direction,
+    Mission,
+    Outcome,
+    ReporterKind,
+    TimelineKind,
+)
+from beacon.core.validators import reject_control_characters, reject_control_characters_single_line
+
+# Extra facts a category may ask for; the category's `extra_fields` names which apply.
+EXTRA_FIELDS = ("direction", "countries", "country_of_origin")
+
+
+class Category(models.Model):
+    """A case category (data, from a fixture): its mission, names, validity and figure key."""
+
+    key = models.SlugField(_("key"), max_length=64, unique=True)
+    mission = models.CharField(_("mission"), max_length=16, choices=Mission.choices)
+    names = models.JSONField(_("names"), default=dict)
+    figure_key = models.CharField(
+        _("figure key"),
+        max_length=64,
+        help_text=_("The key under which the annual figures count this category."),
+    )
+    valid_from = models.DateField(_("used from"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("used until"), null=True, blank=True, help_text=_("Legacy categories stop here.")
+    )
+    extra_fields = models.JSONField(_("extra fields"), default=list, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["mission", "position", "key"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return translated(self.names, self.key)
+
+    def usable_on(self, day: date) -> bool:
+        """Whether a new case may be opened in this category on `day`."""
+        if self.valid_from and day < self.valid_from:
+            return False
+        return not (self.valid_until and day > self.valid_until)
+
+    def active_in_year(self, year: int) -> bool:
+        """Whether the category was in use during any part of `year` (for yearly figures)."""
+        if self.valid_from and self.valid_from.year > year:
+            return False
+        return not (self.valid_until and self.valid_until.year < year)
+
+    @property
+    def is_legacy(self) -> bool:
+        return not self.usable_on(timezone.localdate())
+
+
+class SubKind(models.Model):
+    """A sub-kind of a category (e.g. family context: preventive). Data, like categories."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="subkinds")
+    key = models.SlugField(_("key"), max_length=64)
+    names = models.JSONField(_("names"), default=dict)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["category", "position", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "key"], name="subkind_unique_key")
+        ]
+        verbose_name = _("sub-kind")
+        verbose_name_plural = _("sub-kinds")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return translated(self.names, self.key)
+
+
+MISSION_VIEW_PERMISSION = {mission: f"cases.view_{mission}_case" for mission in Mission.values}
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CaseQuerySet":
+        """Cases the user may read: those of the missions whose case files their role may see."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        missions = [m for m, perm in MISSION_VIEW_PERMISSION.items() if user.has_perm(perm)]
+        if not missions:
+            return self.none()
+        return self.filter(mission__in=missions)
+
+
+class Case(models.Model):
+    """One episode: a disappearance of a person, from report to outcome."""
+
+    number = models.CharField(_("case number"), max_length=32, unique=True)
+    mission = models.CharField(_("mission"), max_length=16, choices=Mission.choices, editable=False)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.PROTECT)
+    subkind = models.ForeignKey(
+        SubKind, verbose_name=_("sub-kind"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    person = models.ForeignKey(
+        "people.Person", verbose_name=_("person"), on_delete=models.PROTECT, related_name="cases"
+    )
+    status = models.CharField(
+        _("status"), max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    worrying = models.BooleanField(_("worrying"), default=False)
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last seen"))
+    last_seen_place = models.CharField(
+        _("last seen at (place)"),
+        max_length=200,
+        blank=True,
+        validators=[reject_control_characters_single_line],
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("province"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    channel = models.CharField(_("reported through"), max_length=16, choices=Channel.choices)
+    reporter_kind = models.CharField(_("reported by"), max_length=16, choices=ReporterKind.choices)
+    reporter_contact = models.CharField(
+        _("reporter contact"),
+        max_length=200,
+        blank=True,
+        validators=[reject_control_characters_single_line],
+    )
+    police_reference = models.CharField(
+        _("police reference"),
+        max_length=64,
+        blank=True,
+        validators=[reject_control_characters_single_line],
+    )
+    summary = models.TextField(_("summary"), blank=True, validators=[reject_control_characters])
+    direction = models.CharField(
+        _("direction"), max_length=16, choices=Direction.choices, blank=True
+    )
+    countries = models.JSONField(_("countries"), default=list, blank=True)
+    country_of_origin = models.CharField(_("country of origin"), max_length=2, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    found_at = models.DateTimeField(_("found"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        default_permissions = ()
+        permissions = [
+            (f"{action}_{mission}_case", f"Can {action} {mission} cases")
+            for mission in Mission.values
+            for action in ("view", "open", "change", "assess", "close")
+        ]
+        # Every list is newest first and keyset-paginated on (opened_at, id); each filter has an
+        # index that leads with it, so a filtered page reads about one page of index entries.
+        indexes = [
+            models.Index(fields=["mission", "-opened_at", "-id"], name="case_list"),
+            models.Index(fields=["category", "-opened_at", "-id"], name="case_by_category"),
+            models.Index(fields=["status", "-opened_at", "-id"], name="case_by_status"),
+            models.Index(fields=["worrying", "-opened_at", "-id"], name="case_by_worrying"),
+            models.Index(fields=["assigned_to", "-opened_at", "-id"], name="case_by_assignee"),
+            models.Index(fields=["region", "-opened_at", "-id"], name="case_by_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == CaseStatus.OPEN
+
+    @property
+    def age_at_disappearance(self) -> int | None:
+        return self.person.age_on(timezone.localtime(self.last_seen_at).date())
+
+    @property
+    def missing_for(self) -> timedelta | None:
+        """How long the person was missing: until found, else until now for open cases."""
+        end = self.found_at or (timezone.now() if self.is_open else None)
+        return end - self.last_seen_at if end else None
+
+
+class Assessment(models.Model):
+    """One worrying assessment of a case (append-only: a change of facts adds a new one)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    under_13 = models.BooleanField(_("younger than 13"), default=False)
+    disability = models.BooleanField(default=False)
+    medication = models.BooleanField(default=False)
+    life_threatening = models.BooleanField(default=False)
+    third_parties = models.BooleanField(default=False)
+    abnormal_absence = models.BooleanField(default=False)
+    notes = models.JSONField(_("notes"), default=dict, blank=True)
+    is_worrying = models.BooleanField(_("worrying"))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assessed_at = models.DateTimeField(_("assessed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-assessed_at", "-id"]
+        verbose_name = _("worrying assessment")
+        verbose_name_plural = _("worrying assessments")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.assessed_at:%Y-%m-%d %H:%M} {self.is_worrying}"
+
+    def criteria_held(self) -> list[str]:
+        return [key for key in CRITERION_KEYS if getattr(self, key)]
+
+
+class TimelineEntry(models.Model):
+    """An event in a case's life: a note, a contact, a status change, an assessment."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=TimelineKind.choices)
+    text = models.TextField(_("text"), blank=True, validators=[reject_control_characters])
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at", "-id"], name="timeline_of_case")]
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaseNumberCounter(models.Model):
+    """The last case number handed out per prefix and year; claimed under a row lock."""
+
+    prefix = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"

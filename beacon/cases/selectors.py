@@ -1,0 +1,181 @@
+"""Reads of case files that have rules: permission-filtered, audited, keyset-paginated."""
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from beacon.cases.models import Assessment, Case, TimelineEntry
+from beacon.core.audit import audit_view
+from beacon.core.models import AuditAction
+from beacon.core.audit import audit
+from beacon.people.models import Person, normalise_name
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+@dataclass
+class CaseFilters:
+    """The case list's filters; empty values filter nothing."""
+
+    category: str = ""
+    status: str = ""
+    worrying: bool | None = None
+    opened_from: date | None = None
+    opened_to: date | None = None
+    assigned_to: int | None = None
+    region: str = ""
+    q: str = ""
+
+
+@dataclass
+class CasePage:
+    items: list[Case]
+    next_cursor: str | None
+    filters: CaseFilters = field(default_factory=CaseFilters)
+
+
+def encode_cursor(case: Case) -> str:
+    raw = f"{case.opened_at.isoformat()}|{case.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """A cursor from the client; None when it is not one of ours (then the first page is shown)."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        opened, pk = base64.urlsafe_b64decode(padded.encode()).decode().split("|")
+        when = parse_datetime(opened)
+        if when is None or timezone.is_naive(when):
+            return None
+        return when, int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def case_queryset(*, user, filters: CaseFilters) -> QuerySet[Case]:
+    """The cases the user may see, filtered; newest first."""
+    cases = Case.objects.visible_to(user)
+    if filters.category:
+        cases = cases.filter(category__key=filters.category)
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.worrying is not None:
+        cases = cases.filter(worrying=filters.worrying)
+    if filters.opened_from:
+        cases = cases.filter(opened_at__gte=_day_start(filters.opened_from))
+    if filters.opened_to:
+        cases = cases.filter(opened_at__lt=_day_start(filters.opened_to + timedelta(days=1)))
+    if filters.assigned_to:
+        cases = cases.filter(assigned_to_id=filters.assigned_to)
+    if filters.region:
+        cases = cases.filter(region__code=filters.region)
+    query = filters.q.strip()
+    if query:
+        if any(ch.isdigit() for ch in query) and "-" in query:
+            cases = cases.filter(number__iexact=query)
+        else:
+            name = normalise_name(query)
+            people = Person.objects.filter(
+                Q(search_name__startswith=name) | Q(search_name_reversed__startswith=name)
+            )
+            cases = cases.filter(person__in=people.values("pk"))
+    return cases.order_by("-opened_at", "-id")
+
+
+def case_list(
+    *, user, filters: CaseFilters, cursor: str = "", page_size: int = PAGE_SIZE
+) -> CasePage:
+    """One page of the case list. Keyset pagination: a page costs the same at any depth, and no
+    COUNT(*) over a million rows is needed."""
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    cases = case_queryset(user=user, filters=filters).select_related(
+        "category", "subkind", "person", "region", "assigned_to"
+    )
+    position = decode_cursor(cursor) if cursor else None
+    if position is not None:
+        opened, pk = position
+        cases = cases.filter(Q(opened_at__lt=opened) | Q(opened_at=opened, id__lt=pk))
+    items = list(cases[: page_size + 1])
+    next_cursor = encode_cursor(items[page_size - 1]) if len(items) > page_size else None
+    return CasePage(items=items[:page_size], next_cursor=next_cursor, filters=filters)
+
+
+def case_get(*, user, pk: int | None = None, number: str | None = None) -> Case:
+    """One case the user may see (Case.DoesNotExist otherwise, so existence does not leak).
+    The read is audited."""
+    cases = Case.objects.visible_to(user).select_related(
+        "category", "subkind", "person", "region", "assigned_to", "created_by"
+    )
+    case = cases.get(pk=pk) if pk is not None else cases.get(number=number)
+    audit_view(actor=user, obj=case)
+    return case
+
+
+def case_assessments(*, case: Case) -> list[Assessment]:
+    """The case's assessment history, newest first (the caller has read the case)."""
+    return list(case.assessments.select_related("assessed_by"))
+
+
+def case_timeline(*, case: Case, limit: int = 200) -> list[TimelineEntry]:
+    return list(case.timeline.select_related("author")[:limit])
+
+
+@dataclass
+class Episodes:
+    """A person's episodes (cases) and what they add up to."""
+
+    cases: list[Case]
+    count: int
+    total_missing: timedelta | None
+    longest: timedelta | None
+
+
+def person_get(*, user, pk: int) -> Person:
+    """One person the user may see; the read is audited."""
+    person = Person.objects.visible_to(user).get(pk=pk)
+    audit(actor=user, action=AuditAction.VIEW, obj=person)
+    return person
+
+
+def person_episodes(*, user, person: Person) -> Episodes:
+    """All episodes of the person the user may see, newest first, with how many and how long."""
+    cases = list(
+        Case.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("category", "subkind")
+        .order_by("-opened_at", "-id")
+    )
+    durations = [c.missing_for for c in cases if c.missing_for is not None]
+    return Episodes(
+        cases=cases,
+        count=len(cases),
+        total_missing=sum(durations, timedelta()) if durations else None,
+        longest=max(durations) if durations else None,
+    )
+
+
+def person_search(*, user, q: str, limit: int = 10) -> list[Person]:
+    """Persons whose name starts with the query, for finding an earlier episode's child."""
+    name = normalise_name(q)
+    if len(name) < 2:
+        return []
+    people = Person.objects.visible_to(user).filter(
+        Q(search_name__startswith=name) | Q(search_name_reversed__startswith=name)
+    )
+    return list(
+        people.annotate(
+            episodes=Count("cases"),
+            last_episode=Max("cases__opened_at"),
+            first_episode=Min("cases__opened_at"),
+        ).order_by("search_name")[:limit]
+    )

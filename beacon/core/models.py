@@ -1,0 +1,166 @@
+"""The shared kernel's records: the organisation's profile, its regions, the audit trail, API tokens."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def translated(names: dict[str, str], fallback: str = "") -> str:
+    """Pick the active language's entry of a {language: text} mapping kept as data."""
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    return (
+        names.get(language)
+        or names.get(settings.LANGUAGE_CODE)
+        or names.get("en")
+        or next(iter(names.values()), fallback)
+    )
+
+
+class Organisation(models.Model):
+    """The organisation running this Beacon: country, languages, public numbers (one row)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2"))
+    languages = models.JSONField(_("working languages"), default=list)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Brussels")
+    phone_numbers = models.JSONField(
+        _("public numbers"), default=dict, help_text=_("Role to number, e.g. 116000.")
+    )
+    case_number_prefix = models.CharField(_("case number prefix"), max_length=8, default="MC")
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(models.Model):
+    """A region of the organisation's country (Belgium: a province), for filters and networks."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    names = models.JSONField(_("names"), default=dict, help_text=_("Language code to name."))
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return translated(self.names, self.code)
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("viewed")
+    CREATE = "create", _("created")
+    UPDATE = "update", _("updated")
+    DELETE = "delete", _("deleted")
+    DENIED = "denied", _("denied")
+    EXPORT = "export", _("exported")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Audit records are never changed or removed by the application."""
+
+    def update(self, **kwargs):
+        raise TypeError("audit records are append-only")
+
+    def delete(self):
+        raise TypeError("audit records are append-only")
+
+
+class AuditRecord(models.Model):
+    """One append-only line of the audit trail: who did what to which object, and when."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object"), max_length=64, blank=True)
+    fields = models.JSONField(_("fields changed"), default=list, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, default="ui")
+    path = models.CharField(_("path"), max_length=300, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "-at"], name="audit_object")]
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.object_type}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("audit records are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("audit records are append-only")
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 digest is stored, the secret is shown once."""
+
+    PREFIX = "bcn_"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(_("hint"), max_length=12)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.hint}…"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()
+
+    @classmethod
+    def new_secret(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+
+class UserProfile(models.Model):
+    """Per-user preferences kept beside Django's user: the interface language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True)
+
+    class Meta:
+        verbose_name = _("user profile")
+        verbose_name_plural = _("user profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or '-'})"

@@ -1,0 +1,73 @@
+"""The staff roles, as Django groups with permissions. Roles are kept in sync after migrations.
+
+Least privilege: a role gets only what its work needs. Hotline analysts, volunteer coordinators
+and finance staff have no need to read children's case files; statistics readers see aggregated
+figures only.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+MISSING_CASE_WORK = [
+    "cases.view_missing_case",
+    "cases.open_missing_case",
+    "cases.change_missing_case",
+    "cases.assess_missing_case",
+    "cases.close_missing_case",
+    "people.view_person",
+    "people.change_person",
+]
+
+ROLES: dict[str, dict] = {
+    "administrator": {
+        "label": _("Administrator"),
+        "permissions": [
+            *MISSING_CASE_WORK,
+            "core.view_auditrecord",
+            "core.add_apitoken",
+            "figures.view_figures",
+            "auth.view_user",
+            "auth.add_user",
+            "auth.change_user",
+        ],
+    },
+    "case_manager": {
+        "label": _("Case manager"),
+        "permissions": [*MISSING_CASE_WORK, "core.add_apitoken"],
+    },
+    "first_responder": {
+        "label": _("First responder (hotline)"),
+        "permissions": [
+            "cases.view_missing_case",
+            "cases.open_missing_case",
+            "cases.assess_missing_case",
+            "people.view_person",
+            "core.add_apitoken",
+        ],
+    },
+    "analyst": {"label": _("Analyst"), "permissions": ["core.add_apitoken"]},
+    "volunteer_coordinator": {"label": _("Volunteer coordinator"), "permissions": []},
+    "finance": {"label": _("Finance"), "permissions": []},
+    "statistics_reader": {"label": _("Statistics reader"), "permissions": ["figures.view_figures"]},
+}
+
+
+def sync_roles(**kwargs) -> None:
+    """Create the role groups and set exactly their permissions (post_migrate handler)."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    sender = kwargs.get("sender")
+    if sender is not None and sender is not list(apps.get_app_configs())[-1]:
+        return
+
+    for name, role in ROLES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        wanted = []
+        for dotted in role["permissions"]:
+            app_label, codename = dotted.split(".", 1)
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is not None:
+                wanted.append(permission)
+        group.permissions.set(wanted)

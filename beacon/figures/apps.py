@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FiguresConfig(AppConfig):
+    name = "beacon.figures"
+    label = "figures"
+    verbose_name = _("Figures")

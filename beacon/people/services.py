@@ -1,0 +1,165 @@
+"""Writes on persons. Transactional, keyword-only, audited."""
+
+import io
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beacon.core.audit import audit
+from beacon.core.errors import ConcurrentEditError, FieldErrors
+from beacon.core.models import AuditAction
+from beacon.core.permissions import require
+from beacon.core.validators import reject_control_characters_single_line, validate_photo
+from beacon.people.models import Gender, Person
+
+MAX_AGE = 24  # the organisation handles children and young adults up to 24
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "date_of_birth",
+    "estimated_age",
+    "gender",
+    "languages",
+    "nationality",
+    "in_institution",
+    "institution_name",
+)
+
+
+def _clean_code_list(errors: FieldErrors, field: str, values, *, length: int) -> list[str]:
+    cleaned = []
+    for value in values or []:
+        code = str(value).strip()
+        if not (len(code) == length and code.isascii() and code.isalpha()):
+            errors.add(field, _("“%(code)s” is not a valid code.") % {"code": code[:20]})
+            continue
+        cleaned.append(code.lower() if length == 2 and field == "languages" else code.upper())
+    return cleaned
+
+
+def validate_person_data(data: dict, errors: FieldErrors, *, prefix: str = "") -> dict:
+    """Check a person's fields; returns the cleaned values. Errors go to `errors`."""
+    cleaned: dict = {}
+    for field in ("first_name", "last_name", "institution_name"):
+        if field not in data:
+            continue
+        value = (data.get(field) or "").strip()
+        errors.run(prefix + field, reject_control_characters_single_line, value)
+        cleaned[field] = value
+    for field in ("first_name", "last_name"):
+        if field in cleaned and not cleaned[field]:
+            errors.add(prefix + field, _("This field is required."))
+    if "date_of_birth" in data:
+        born = data.get("date_of_birth")
+        if born and born > timezone.localdate():
+            errors.add(prefix + "date_of_birth", _("The date of birth is in the future."))
+        cleaned["date_of_birth"] = born or None
+    if "estimated_age" in data:
+        estimate = data.get("estimated_age")
+        if estimate is not None and not (0 <= estimate <= MAX_AGE):
+            errors.add(
+                prefix + "estimated_age",
+                _("The estimated age must be between 0 and %(max)d.") % {"max": MAX_AGE},
+            )
+        cleaned["estimated_age"] = estimate
+    if "gender" in data:
+        gender = data.get("gender") or Gender.UNKNOWN
+        if gender not in Gender.values:
+            errors.add(prefix + "gender", _("Unknown gender value."))
+        cleaned["gender"] = gender
+    if "languages" in data:
+        cleaned["languages"] = _clean_code_list(
+            errors, prefix + "languages", data.get("languages"), length=2
+        )
+    if "nationality" in data:
+        codes = _clean_code_list(
+            errors,
+            prefix + "nationality",
+            [data["nationality"]] if data.get("nationality") else [],
+            length=2,
+        )
+        cleaned["nationality"] = codes[0] if codes else ""
+    if "in_institution" in data:
+        cleaned["in_institution"] = bool(data.get("in_institution"))
+    return cleaned
+
+
+def check_age_limit(errors: FieldErrors, person: Person, on_day: date, *, field: str) -> None:
+    age = person.age_on(on_day)
+    if age is not None and age > MAX_AGE:
+        errors.add(
+            field,
+            _("The person was %(age)d at the disappearance; cases are for people up to %(max)d.")
+            % {"age": age, "max": MAX_AGE},
+        )
+
+
+def _strip_metadata(upload) -> SimpleUploadedFile:
+    """Re-encode the photo so no metadata (EXIF location, camera serial) is ever stored."""
+    from PIL import Image, ImageOps
+
+    with Image.open(upload) as opened:
+        image_format = opened.format or "JPEG"
+        image = ImageOps.exif_transpose(opened)
+        wanted_mode = "RGB" if image_format == "JPEG" else "RGBA"
+        if image.mode not in ("RGB", "L", wanted_mode):
+            image = image.convert(wanted_mode)
+        # A new image from the pixels alone: nothing of the original file's metadata survives.
+        clean = Image.frombytes(image.mode, image.size, image.tobytes())
+        buffer = io.BytesIO()
+        clean.save(buffer, format=image_format)
+    extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}.get(image_format, "img")
+    return SimpleUploadedFile(
+        f"photo.{extension}", buffer.getvalue(), content_type=f"image/{extension}"
+    )
+
+
+def person_build(*, data: dict, photo=None, errors: FieldErrors) -> Person:
+    """An unsaved person from validated data (saved by the caller's transaction)."""
+    cleaned = validate_person_data(data, errors)
+    for field in ("first_name", "last_name"):
+        if field not in cleaned:
+            errors.add(field, _("This field is required."))
+    if photo is not None:
+        errors.run("photo", validate_photo, photo)
+    person = Person(**cleaned)
+    person.refresh_search_names()
+    if photo is not None and "photo" not in errors.errors:
+        person.photo = _strip_metadata(photo)
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, actor, person: Person, expected_version: int, data: dict, photo=None
+) -> Person:
+    """Change a person's details; refused if someone else saved the person meanwhile."""
+    require(actor, "people.change_person")
+    errors = FieldErrors()
+    cleaned = validate_person_data(data, errors)
+    if photo is not None:
+        errors.run("photo", validate_photo, photo)
+    errors.raise_if_any()
+    changed = [f for f in cleaned if getattr(person, f) != cleaned[f]]
+    for field in changed:
+        setattr(person, field, cleaned[field])
+    person.refresh_search_names()
+    values = {f: cleaned[f] for f in changed}
+    values.update(search_name=person.search_name, search_name_reversed=person.search_name_reversed)
+    if photo is not None:
+        person.photo = _strip_metadata(photo)
+        person.photo.field.pre_save(person, add=False)
+        values["photo"] = person.photo.name
+        changed.append("photo")
+    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **values
+    )
+    if not updated:
+        raise ConcurrentEditError()
+    person.version = expected_version + 1
+    audit(actor=actor, action=AuditAction.UPDATE, obj=person, fields=changed)
+    return person

@@ -1,0 +1,19 @@
+"""URL map: staff UI at the root, the REST API under /api/v1/, Django admin for administrators."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from beacon.api import api
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="cases:list", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cases/", include("beacon.cases.urls")),
+    path("people/", include("beacon.people.urls")),
+    path("core/", include("beacon.core.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
