@@ -21,6 +21,12 @@ CAST = {
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The cast logs in constantly; PBKDF2's deliberate slowness only slows the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str | None) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.org"
