@@ -1,0 +1,60 @@
+"""`beacon serve`: the web server and the background worker together, for the embedded setup.
+
+Production runs the two separately (any WSGI server for beacon.wsgi, and `beacon db_worker`);
+this command is the one-process start for a laptop or a small office.
+"""
+
+import atexit
+import signal
+import subprocess
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+
+class Command(BaseCommand):
+    help = "Run Beacon: migrate, optionally load the demo, then serve the web app and the worker."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--demo", action="store_true", help="Load the demo organisation first.")
+        parser.add_argument("--no-worker", action="store_true", help="Serve the web app only.")
+
+    def handle(self, *args, host, port, threads, demo, no_worker, **options):
+        from waitress import serve
+
+        from beacon.wsgi import application
+
+        call_command("migrate", interactive=False, verbosity=0)
+        if demo:
+            call_command("demo", stdout=self.stdout)
+        worker = None
+        if not no_worker:
+            # The worker is its own process: a slow task never holds up a web request.
+            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "beacon", "db_worker", "--queue-name", "*", "--no-reload"]
+            )
+            atexit.register(_stop, worker)
+            signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+        self.stdout.write(
+            _("Beacon is running on http://%(host)s:%(port)d/ (Ctrl+C stops it).")
+            % {"host": host, "port": port}
+        )
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="Beacon")
+        finally:
+            if worker is not None:
+                _stop(worker)
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
