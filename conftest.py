@@ -27,6 +27,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    # Tests assert English messages unless they choose a language; the shipped default is Dutch.
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def make_user(username: str, role: str | None) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.org"
@@ -68,3 +78,37 @@ def open_case(case_manager):
         channel="116000",
         reporter_kind="parent",
     )
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploaded files go to a throw-away folder instead of the data directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": "/nonexistent/"},
+        },
+    }
+    return tmp_path / "private"
+
+
+def synthetic_photo(*, size=(800, 600), fmt="JPEG", gps=True) -> bytes:
+    """A generated image (no real person), optionally carrying EXIF GPS data to be stripped."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (90, 140, 200))
+    for x in range(0, size[0], 40):
+        for y in range(0, size[1], 40):
+            image.putpixel((x, y), (255, 255, 255))
+    buffer = io.BytesIO()
+    if gps and fmt == "JPEG":
+        exif = Image.Exif()
+        exif[0x8825] = {1: "N", 2: (50.0, 51.0, 0.0), 3: "E", 4: (4.0, 21.0, 0.0)}
+        exif[0x010F] = "Synthetic camera"
+        image.save(buffer, format=fmt, exif=exif)
+    else:
+        image.save(buffer, format=fmt)
+    return buffer.getvalue()

@@ -36,7 +36,7 @@ from beacon.core.models import AuditAction, Organisation, Region
 from beacon.core.permissions import require
 from beacon.core.validators import reject_control_characters, reject_control_characters_single_line
 from beacon.people.models import Person
-from beacon.people.services import check_age_limit, person_build
+from beacon.people.services import check_age_limit, person_build, photo_thumbnail_enqueue
 
 # Fields of a case that its intake and later edits set (besides person, category and sub-kind).
 CASE_DETAIL_FIELDS = (
@@ -252,6 +252,7 @@ def case_open(
 
     if person.pk is None:
         person.save()
+        photo_thumbnail_enqueue(person)
         audit(actor=actor, action=AuditAction.CREATE, obj=person, fields=["*"])
     organisation = Organisation.objects.first()
     prefix = organisation.case_number_prefix if organisation else "MC"

@@ -56,6 +56,9 @@ class Person(models.Model):
     languages = models.JSONField(_("languages"), default=list, blank=True)
     nationality = models.CharField(_("nationality"), max_length=2, blank=True)
     photo = models.ImageField(_("photo"), upload_to="photos/%Y/%m/", null=True, blank=True)
+    photo_thumbnail = models.ImageField(
+        _("photo thumbnail"), upload_to="thumbnails/%Y/%m/", null=True, blank=True, editable=False
+    )
     in_institution = models.BooleanField(_("lives in an institution"), default=False)
     institution_name = models.CharField(
         _("institution"),

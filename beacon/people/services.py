@@ -118,6 +118,43 @@ def _strip_metadata(upload) -> SimpleUploadedFile:
     )
 
 
+THUMBNAIL_SIZE = (240, 240)
+
+
+def photo_thumbnail_make(*, person_id: int, photo_name: str) -> bool:
+    """Render the thumbnail of the person's current photo. Does nothing (returns False) if the
+    person is gone or has another photo by now, so a late or repeated run is harmless."""
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    person = Person.objects.filter(pk=person_id, photo=photo_name).first()
+    if person is None:
+        return False
+    with person.photo.open("rb") as source, Image.open(source) as image:
+        image.thumbnail(THUMBNAIL_SIZE)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="JPEG", quality=85)
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().filter(pk=person_id, photo=photo_name).first()
+        if locked is None:
+            return False
+        old = locked.photo_thumbnail.name if locked.photo_thumbnail else ""
+        locked.photo_thumbnail.save(f"{person_id}.jpg", ContentFile(buffer.getvalue()), save=False)
+        Person.objects.filter(pk=person_id).update(photo_thumbnail=locked.photo_thumbnail.name)
+    if old and old != locked.photo_thumbnail.name:
+        locked.photo_thumbnail.storage.delete(old)
+    return True
+
+
+def photo_thumbnail_enqueue(person: Person) -> None:
+    """Queue the thumbnail in the caller's transaction (database task backend): the task exists
+    if and only if the photo was committed."""
+    from beacon.people.tasks import person_photo_thumbnail
+
+    if person.photo:
+        person_photo_thumbnail.enqueue(person.pk, person.photo.name)
+
+
 def person_build(*, data: dict, photo=None, errors: FieldErrors) -> Person:
     """An unsaved person from validated data (saved by the caller's transaction)."""
     cleaned = validate_person_data(data, errors)
@@ -161,5 +198,7 @@ def person_update(
     if not updated:
         raise ConcurrentEditError()
     person.version = expected_version + 1
+    if photo is not None:
+        photo_thumbnail_enqueue(person)
     audit(actor=actor, action=AuditAction.UPDATE, obj=person, fields=changed)
     return person
