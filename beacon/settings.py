@@ -153,6 +153,7 @@ TIME_ZONE = env("TIME_ZONE", "Europe/Brussels") or "Europe/Brussels"
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from finders; an empty root keeps it quiet
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
