@@ -288,7 +288,8 @@ def case_update(*, actor, case: Case, expected_version: int, **changes) -> Case:
     """Change the case's details (not its status or assessment); optimistic-locked."""
     require(actor, _permission("change", case.mission))
     errors = FieldErrors()
-    category, subkind = case.category, case.subkind
+    category: Category | None = case.category
+    subkind: SubKind | None = case.subkind
     if "category" in changes or "subkind" in changes:
         new_category = changes.pop("category", case.category)
         new_subkind = changes.pop(

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="Serve the web app only.")
 
     def handle(self, *args, host, port, threads, demo, no_worker, **options):
-        from waitress import serve
+        from waitress import serve  # type: ignore[import-untyped]
 
         from beacon.wsgi import application
 
