@@ -1,0 +1,377 @@
+"""Generate the demo organisation's synthetic records (deterministic: seeded).
+
+Everything is invented: names are built from lists of common given names and made-up surnames,
+places are provinces, no record describes a real person. The loader writes the same rows the
+services would (case, first assessment, timeline), in bulk and in one transaction: a crash leaves
+nothing half-loaded, and a second run finds the load complete and changes nothing.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.utils import timezone
+
+from beacon.cases.choices import CRITERION_KEYS, CaseStatus, Mission, TimelineKind
+from beacon.cases.models import Assessment, Case, CaseNumberCounter, Category, SubKind, TimelineEntry
+from beacon.core.audit import audit
+from beacon.core.models import AuditAction, Organisation, Region
+from beacon.demo import plan
+from beacon.people.models import Person
+
+SEED = 116000
+DEMO_USERS = {
+    "demo-admin": "administrator",
+    "demo-casemanager": "case_manager",
+    "demo-casemanager2": "case_manager",
+    "demo-responder": "first_responder",
+    "demo-analyst": "analyst",
+    "demo-coordinator": "volunteer_coordinator",
+    "demo-finance": "finance",
+    "demo-statistics": "statistics_reader",
+}
+JUDGED_CRITERIA = [key for key in CRITERION_KEYS if key != "under_13"]
+
+
+@dataclass
+class Child:
+    gender: str
+    first_name: str
+    last_name: str
+    born: date
+    in_institution: bool = False
+    institution: str = ""
+    nationality: str = "BE"
+    languages: list[str] = field(default_factory=list)
+    person: Person | None = None
+
+
+@dataclass
+class Episode:
+    category: str
+    year: int
+    child: Child
+    subkind: str = ""
+    opened_at: datetime | None = None
+    last_seen_at: datetime | None = None
+    found_at: datetime | None = None
+    outcome: str = ""
+    criteria: dict[str, bool] = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+    def age(self) -> int:
+        assert self.last_seen_at is not None
+        day = timezone.localtime(self.last_seen_at).date()
+        born = self.child.born
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class DemoLoader:
+    def __init__(self, *, out=print):
+        self.rng = random.Random(SEED)
+        self.out = out
+        self.zone = ZoneInfo(settings.TIME_ZONE)
+
+    # --- people -----------------------------------------------------------------------------------
+
+    def surname(self) -> str:
+        return self.rng.choice(plan.SURNAME_STARTS) + self.rng.choice(plan.SURNAME_ENDS)
+
+    def child(self, *, girls_share: float, age: int, on: date) -> Child:
+        gender = "female" if self.rng.random() < girls_share else "male"
+        names = plan.GIVEN_FEMALE if gender == "female" else plan.GIVEN_MALE
+        born = date(on.year - age, on.month, min(on.day, 28)) - timedelta(days=self.rng.randint(1, 360))
+        return Child(gender=gender, first_name=self.rng.choice(names), last_name=self.surname(), born=born,
+                     languages=[self.rng.choice(["nl", "nl", "fr", "fr", "de", "en"])])
+
+    def age_for(self, category: str, subkind: str) -> int:
+        r = self.rng.random()
+        if category == "runaway":
+            return self.rng.randint(10, 12) if r < 0.06 else self.rng.randint(13, 15) if r < 0.65 else self.rng.randint(16, 17)
+        if category == "unaccompanied_minor":
+            return self.rng.randint(11, 12) if r < 0.04 else self.rng.randint(13, 15) if r < 0.40 else self.rng.randint(16, 17)
+        if category in ("family_context", "legacy_international_parental_abduction"):
+            return self.rng.randint(3, 12) if r < 0.15 else self.rng.randint(13, 17)
+        if category == "abduction_outside_family":
+            return self.rng.randint(5, 12)
+        if category == "legacy_abduction_by_third_party":
+            return self.rng.randint(4, 9) if r < 0.66 else self.rng.randint(13, 17)
+        if subkind == "lost_child":
+            return self.rng.randint(3, 9)
+        if subkind == "young_adult":
+            return self.rng.randint(18, 24)
+        return self.rng.randint(13, 17)
+
+    # --- episodes ---------------------------------------------------------------------------------
+
+    def random_moment(self, year: int) -> datetime:
+        day = date(year, 1, 1) + timedelta(days=self.rng.randint(0, 364 if year % 4 else 365))
+        local = datetime(day.year, day.month, day.day, self.rng.randint(0, 23), self.rng.randint(0, 59), tzinfo=self.zone)
+        return local
+
+    def subkinds_for(self, category: str, year: int, count: int) -> list[str]:
+        if year == 2025 and category in plan.SUBKINDS_2025:
+            kinds = [k for k, n in plan.SUBKINDS_2025[category].items() for _ in range(n)]
+            self.rng.shuffle(kinds)
+            return kinds
+        if category == "undefined_and_other":
+            return [self.rng.choices(["young_adult", "lost_child", "other"], [0.78, 0.1, 0.12])[0] for _ in range(count)]
+        if category == "legacy_international_parental_abduction":
+            return [self.rng.choice(["effective", "effective", "preventive"]) for _ in range(count)]
+        return [""] * count
+
+    def episode_counts(self, category: str, year: int, reports: int) -> list[int]:
+        """Episodes per child: singles, and repeaters with at least two."""
+        if (category, year) in plan.REPEATS:
+            children, repeaters = plan.REPEATS[(category, year)]
+        elif category in plan.DEFAULT_REPEAT_RATIO:
+            ratio, share = plan.DEFAULT_REPEAT_RATIO[category]
+            children = round(reports / ratio)
+            repeaters = round(children * share)
+        else:
+            return [1] * reports
+        singles = children - repeaters
+        extra = reports - singles - 2 * repeaters
+        assert extra >= 0, (category, year)
+        counts = [2] * repeaters
+        # Skewed: a few children run away very often (up to 14 times a year, as reported).
+        for _ in range(extra):
+            index = min(int(self.rng.expovariate(1 / (repeaters / 4))), repeaters - 1)
+            if counts[index] >= 14:
+                index = self.rng.randrange(repeaters)
+            counts[index] += 1
+        return [1] * singles + counts
+
+    def build_year(self, category: str, year: int, reports: int) -> list[Episode]:
+        counts = self.episode_counts(category, year, reports)
+        subkinds = self.subkinds_for(category, year, reports)
+        girls = 0.55 if category == "runaway" else 0.15 if category == "unaccompanied_minor" else 0.5
+        episodes: list[Episode] = []
+        children_in_order: list[tuple[Child, int]] = []
+        for count in counts:
+            subkind = subkinds[len(episodes)]
+            moments = sorted(self.random_moment(year) for _ in range(count))
+            kid = self.child(girls_share=girls, age=self.age_for(category, subkind), on=moments[0].date())
+            if category == "unaccompanied_minor":
+                kid.nationality = self.rng.choice(plan.UM_ORIGINS)
+                kid.languages = ["ar" if kid.nationality in ("MA", "DZ", "SY", "TN") else "en"]
+            children_in_order.append((kid, count))
+            for index, opened in enumerate(moments):
+                episode = Episode(category=category, year=year, child=kid,
+                                  subkind=subkinds[len(episodes)] if count == 1 else subkind)
+                episode.opened_at = opened
+                episode.last_seen_at = opened - timedelta(minutes=self.rng.randint(30, 36 * 60))
+                limit = (moments[index + 1] - timedelta(days=1)) if index + 1 < count else None
+                self.settle(episode, limit)
+                episodes.append(episode)
+        if category == "runaway":
+            self.place_in_institutions(children_in_order)
+        return episodes
+
+    def place_in_institutions(self, children: list[tuple[Child, int]]) -> None:
+        """About 32% of runaway children live in an institution and, running more often, make
+        about 52% of the reports: the most frequent runaways are placed first."""
+        ordered = sorted(children, key=lambda item: -item[1])
+        reports = sum(n for _, n in children)
+        wanted_children = round(0.32 * len(children))
+        singles = [c for c in ordered if c[1] == 1]
+        best, best_gap = 0, None
+        running = 0
+        for k in range(0, min(wanted_children, len(ordered) - len(singles)) + 1):
+            if k:
+                running += ordered[k - 1][1]
+            gap = abs(running + (wanted_children - k) - 0.52 * reports)
+            if best_gap is None or gap < best_gap:
+                best, best_gap = k, gap
+        chosen = ordered[:best] + singles[: wanted_children - best]
+        for kid, _count in chosen:
+            kid.in_institution = True
+            kid.institution = self.rng.choice(plan.INSTITUTIONS)
+
+    def settle(self, episode: Episode, limit: datetime | None) -> None:
+        """Outcome and time found, per category."""
+        assert episode.last_seen_at is not None
+        r = self.rng.random()
+        category = episode.category
+        hours: float | None
+        if category == "runaway":
+            bucket = self.rng.choices(plan.RUNAWAY_FOUND_AFTER, [w for _, w in plan.RUNAWAY_FOUND_AFTER])[0][0]
+            hours = self.rng.uniform(*bucket)
+            episode.outcome = "returned" if r < 0.6 else "found_safe"
+        elif category == "unaccompanied_minor":
+            if r < 0.2:
+                hours, episode.outcome = self.rng.uniform(24, 2000), "found_safe"
+            else:
+                hours = None  # never closed without news
+        elif category in ("family_context", "legacy_international_parental_abduction"):
+            if r < 0.3:
+                hours, episode.outcome = self.rng.uniform(48, 4000), self.rng.choice(["found_safe", "other"])
+            else:
+                hours = None
+        elif category in ("abduction_outside_family", "legacy_abduction_by_third_party"):
+            hours, episode.outcome = self.rng.uniform(1, 72), "found_safe"
+        else:
+            if r < 0.85:
+                hours, episode.outcome = self.rng.uniform(2, 400), self.rng.choice(["found_safe", "returned"])
+            else:
+                hours = None
+        if hours is not None:
+            found = episode.last_seen_at + timedelta(hours=hours)
+            if limit is not None and found > limit:
+                found = max(episode.last_seen_at + timedelta(hours=1), limit)
+            episode.found_at = found
+
+    def undefined_2025_outcomes(self, episodes: list[Episode]) -> None:
+        """2025 undefined cases: 53 found or returned, 9 adults left voluntarily, 6 found dead,
+        1 still missing (all but the lost children are young adults)."""
+        adults = [e for e in episodes if e.subkind == "young_adult"]
+        outcomes = ["left_voluntarily"] * 9 + ["found_deceased"] * 6 + [""] + ["found_safe", "returned"] * 24
+        for episode, outcome in zip(adults, outcomes[: len(adults)], strict=True):
+            episode.outcome = outcome
+            assert episode.last_seen_at is not None
+            episode.found_at = None if not outcome else episode.last_seen_at + timedelta(hours=self.rng.uniform(3, 300))
+        for episode in episodes:
+            if episode.subkind == "lost_child":
+                episode.outcome = "found_safe"
+                assert episode.last_seen_at is not None
+                episode.found_at = episode.last_seen_at + timedelta(hours=self.rng.uniform(0.5, 6))
+
+    def assess(self, year: int, episodes: list[Episode]) -> None:
+        """Criterion 1 from the date of birth; judged criteria on as many more cases as the year's
+        worrying total needs. If too many children are under 13, some single-episode children
+        are made a little older (they are invented)."""
+        target = plan.WORRYING[year]
+        young = [e for e in episodes if e.age() < 13]
+        movable = [e for e in young if e.category not in ("abduction_outside_family",) and e.subkind != "lost_child"
+                   and sum(1 for x in episodes if x.child is e.child) == 1]
+        self.rng.shuffle(movable)
+        while len(young) > target and movable:
+            episode = movable.pop()
+            episode.child.born -= timedelta(days=365 * 3)
+            young.remove(episode)
+        for episode in episodes:
+            episode.criteria = {"under_13": episode.age() < 13}
+        others = [e for e in episodes if not e.criteria["under_13"]]
+        # Undefined disappearances are worrying by nature; then runaways and the rest.
+        others.sort(key=lambda e: (e.category != "undefined_and_other", self.rng.random()))
+        for episode in others[: target - len(young)]:
+            episode.criteria[self.rng.choice(JUDGED_CRITERIA)] = True
+
+    # --- writing ----------------------------------------------------------------------------------
+
+    def users(self, password: str) -> dict[str, User]:
+        users = {}
+        for username, role in DEMO_USERS.items():
+            user, _created = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@example.org", "first_name": username.split("-")[1].title()}
+            )
+            user.set_password(password)
+            user.is_active = True
+            user.is_staff = role == "administrator"
+            user.save()
+            user.groups.set([Group.objects.get(name=role)])
+            users[username] = user
+        return users
+
+    def already_loaded(self) -> bool:
+        prefix = self.prefix()
+        expected = sum(n for per_year in plan.NEW_CASES.values() for n in per_year.values())
+        return Case.objects.filter(number__startswith=f"{prefix}-20", opened_at__year__lte=2025).count() >= expected
+
+    def prefix(self) -> str:
+        organisation = Organisation.objects.first()
+        return organisation.case_number_prefix if organisation else "MC"
+
+    @transaction.atomic
+    def load(self, *, password: str) -> dict[str, User]:
+        users = self.users(password)
+        if self.already_loaded():
+            self.out("Demo cases already loaded: nothing to add.")
+            return users
+        categories = {c.key: c for c in Category.objects.all()}
+        subkinds = {(s.category.key, s.key): s for s in SubKind.objects.select_related("category")}
+        regions = list(Region.objects.filter(code__in=plan.REGION_WEIGHTS))
+        weights = [plan.REGION_WEIGHTS[r.code] for r in regions]
+        managers = [users["demo-casemanager"], users["demo-casemanager2"], users["demo-admin"]]
+        channels = ["116000"] * 70 + ["police"] * 10 + ["email"] * 8 + ["chat"] * 5 + ["international"] * 3 + ["116800"] * 2 + ["other"] * 2
+        prefix = self.prefix()
+        for year in plan.YEARS:
+            episodes: list[Episode] = []
+            for category, per_year in plan.NEW_CASES.items():
+                if year in per_year:
+                    built = self.build_year(category, year, per_year[year])
+                    if category == "undefined_and_other" and year == 2025:
+                        self.undefined_2025_outcomes(built)
+                    episodes.extend(built)
+            self.assess(year, episodes)
+            self.write_year(year, episodes, categories, subkinds, regions, weights, managers, channels, prefix)
+            self.out(f"  {year}: {len(episodes)} cases")
+        audit(actor=None, action=AuditAction.CREATE, object_type="demo.load", object_id="2019-2025",
+              fields=["cases", "persons", "assessments", "timeline"])
+        return users
+
+    def write_year(self, year, episodes, categories, subkinds, regions, weights, managers, channels, prefix) -> None:
+        children = {id(e.child): e.child for e in episodes}.values()
+        people = []
+        for kid in children:
+            person = Person(first_name=kid.first_name, last_name=kid.last_name, date_of_birth=kid.born,
+                            gender=kid.gender, languages=kid.languages, nationality=kid.nationality,
+                            in_institution=kid.in_institution, institution_name=kid.institution)
+            person.refresh_search_names()
+            kid.person = person
+            people.append(person)
+        Person.objects.bulk_create(people, batch_size=1000)
+        episodes.sort(key=lambda e: e.opened_at)
+        cases = []
+        for number, episode in enumerate(episodes, start=1):
+            category = categories[episode.category]
+            closed = bool(episode.outcome)
+            extra: dict = {}
+            if "direction" in category.extra_fields:
+                extra["direction"] = self.rng.choice(["outbound"] * 4 + ["inbound"])
+                extra["countries"] = [self.rng.choice(plan.ABDUCTION_COUNTRIES)]
+            if "country_of_origin" in category.extra_fields:
+                extra["country_of_origin"] = episode.child.nationality
+            assert episode.opened_at and episode.last_seen_at
+            case = Case(
+                number=f"{prefix}-{year}-{number:06d}",
+                mission=Mission.MISSING,
+                category=category,
+                subkind=subkinds.get((episode.category, episode.subkind)),
+                person=episode.child.person,
+                status=CaseStatus.CLOSED if closed else CaseStatus.OPEN,
+                worrying=any(episode.criteria.values()),
+                opened_at=episode.opened_at,
+                last_seen_at=episode.last_seen_at,
+                last_seen_place=self.rng.choice(["Home", "School", "Railway station", "Youth centre", "Park", "Shopping centre"]),
+                region=self.rng.choices(regions, weights)[0],
+                channel="police" if episode.category == "unaccompanied_minor" and self.rng.random() < 0.5 else self.rng.choice(channels),
+                reporter_kind=("institution" if episode.child.in_institution or episode.category == "unaccompanied_minor"
+                               else "parent"),
+                assigned_to=self.rng.choice(managers),
+                outcome=episode.outcome,
+                found_at=episode.found_at,
+                closed_at=(episode.found_at + timedelta(hours=2)) if closed and episode.found_at else None,
+                **extra,
+            )
+            cases.append(case)
+        Case.objects.bulk_create(cases, batch_size=1000)
+        CaseNumberCounter.objects.update_or_create(prefix=prefix, year=year, defaults={"last": len(cases)})
+        assessments, timeline = [], []
+        for case, episode in zip(cases, episodes, strict=True):
+            criteria = {key: bool(episode.criteria.get(key)) for key in CRITERION_KEYS}
+            assessments.append(Assessment(case=case, assessed_by=case.assigned_to, assessed_at=case.opened_at,
+                                          is_worrying=case.worrying, **criteria))
+            timeline.append(TimelineEntry(case=case, at=case.opened_at, kind=TimelineKind.OPENED,
+                                          author=case.assigned_to, data={"category": episode.category}))
+            timeline.append(TimelineEntry(case=case, at=case.opened_at, kind=TimelineKind.ASSESSMENT, author=case.assigned_to,
+                                          data={"worrying": case.worrying, "criteria": [k for k, v in criteria.items() if v]}))
+            if case.closed_at:
+                timeline.append(TimelineEntry(case=case, at=case.closed_at, kind=TimelineKind.STATUS, author=case.assigned_to,
+                                              data={"status": "closed", "outcome": case.outcome}))
+        Assessment.objects.bulk_create(assessments, batch_size=2000)
+        TimelineEntry.objects.bulk_create(timeline, batch_size=2000)

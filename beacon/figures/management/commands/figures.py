@@ -1,0 +1,33 @@
+"""`beacon figures --year Y --format json|text`: the year's figures, computed from the records."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from beacon.figures.definitions import figures_for_year
+
+
+class Command(BaseCommand):
+    help = "Print the annual report's figures for a year, computed from the records."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--since", type=int, help="First year of the multi-year tables.")
+        parser.add_argument("--format", choices=["json", "text"], default="json")
+
+    def handle(self, *args, year, since, format, **options):
+        if not 1900 < year < 3000 or (since is not None and not 1900 < since <= year):
+            raise CommandError("--year (and --since, not after it) must be plausible years")
+        figures = figures_for_year(year, since)
+        if format == "json":
+            self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
+            return
+        years = [str(y) for y in figures["years"]]
+        self.stdout.write("disappearances_new_cases")
+        self.stdout.write(f"{'':42}" + "".join(f"{y:>8}" for y in years))
+        for key, values in figures["disappearances_new_cases"].items():
+            cells = "".join(f"{values[y]:>8}" if y in values else f"{'':>8}" for y in years)
+            self.stdout.write(f"{key:42}{cells}")
+        for section, content in figures.items():
+            if section.startswith("case_details_"):
+                self.stdout.write(f"\n{section}: {json.dumps(content)}")
