@@ -9,10 +9,9 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from beacon.cases.models import Assessment, Case, TimelineEntry
-from beacon.core.audit import audit_view
+from beacon.cases.models import MISSION_VIEW_PERMISSION, Assessment, Case, TimelineEntry
+from beacon.core.audit import audit, audit_view
 from beacon.core.models import AuditAction
-from beacon.core.audit import audit
 from beacon.people.models import Person, normalise_name
 
 PAGE_SIZE = 25
@@ -92,6 +91,11 @@ def case_queryset(*, user, filters: CaseFilters) -> QuerySet[Case]:
     return cases.order_by("-opened_at", "-id")
 
 
+def can_read_cases(user) -> bool:
+    """Whether the user's role reads case files of any mission at all."""
+    return user.is_authenticated and any(user.has_perm(p) for p in MISSION_VIEW_PERMISSION.values())
+
+
 def case_list(
     *, user, filters: CaseFilters, cursor: str = "", page_size: int = PAGE_SIZE
 ) -> CasePage:
@@ -110,14 +114,15 @@ def case_list(
     return CasePage(items=items[:page_size], next_cursor=next_cursor, filters=filters)
 
 
-def case_get(*, user, pk: int | None = None, number: str | None = None) -> Case:
+def case_get(*, user, pk: int | None = None, number: str | None = None, audited: bool = True) -> Case:
     """One case the user may see (Case.DoesNotExist otherwise, so existence does not leak).
-    The read is audited."""
+    The read is audited; `audited=False` only where a service call that audits itself follows."""
     cases = Case.objects.visible_to(user).select_related(
         "category", "subkind", "person", "region", "assigned_to", "created_by"
     )
     case = cases.get(pk=pk) if pk is not None else cases.get(number=number)
-    audit_view(actor=user, obj=case)
+    if audited:
+        audit_view(actor=user, obj=case)
     return case
 
 
@@ -140,10 +145,11 @@ class Episodes:
     longest: timedelta | None
 
 
-def person_get(*, user, pk: int) -> Person:
+def person_get(*, user, pk: int, audited: bool = True) -> Person:
     """One person the user may see; the read is audited."""
     person = Person.objects.visible_to(user).get(pk=pk)
-    audit(actor=user, action=AuditAction.VIEW, obj=person)
+    if audited:
+        audit(actor=user, action=AuditAction.VIEW, obj=person)
     return person
 
 

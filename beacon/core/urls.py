@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from beacon.core import views
 
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("language/", views.set_language, name="set_language"),
+    path("audit/", views.audit_list, name="audit"),
+]

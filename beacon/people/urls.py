@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from beacon.people import views
 
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", views.person_search, name="search"),
+    path("<int:pk>/", views.person_detail, name="detail"),
+    path("<int:pk>/photo/", views.person_photo, name="photo"),
+]

@@ -1,0 +1,204 @@
+"""The staff UI: who may see what, intake, field errors, locking, closing, episodes."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from beacon.cases.models import Case
+from beacon.cases.services import case_open
+from beacon.core.models import AuditRecord
+from beacon.people.models import Person
+from conftest import PASSWORD, synthetic_photo
+
+CASE_READERS = ["administrator", "case_manager", "first_responder"]
+NO_CASES = ["analyst", "volunteer_coordinator", "finance", "statistics_reader", "nobody"]
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def intake_post(**overrides) -> dict:
+    data = {
+        "first_name": "Lena", "last_name": "Formulier", "date_of_birth": "2011-04-02", "gender": "female",
+        "languages": "nl", "nationality": "BE", "kind": "runaway",
+        "last_seen_at": local(timezone.now() - timedelta(hours=4)), "last_seen_place": "Station",
+        "region": "BE-VOV", "channel": "116000", "reporter_kind": "parent",
+        "criterion_abnormal_absence": "on", "note_abnormal_absence": "Never stayed out before",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize("role", CASE_READERS)
+def test_case_readers_see_list_and_case(client, cast, open_case, role):
+    login(client, cast[role])
+    assert client.get(reverse("cases:list")).status_code == 200
+    response = client.get(reverse("cases:detail", args=[open_case.pk]))
+    assert response.status_code == 200
+    assert open_case.number in response.content.decode()
+    assert AuditRecord.objects.filter(actor=cast[role], action="view", object_id=str(open_case.pk)).count() == 1
+
+
+@pytest.mark.parametrize("role", NO_CASES)
+def test_other_roles_get_403_and_the_denial_is_audited(client, cast, open_case, role):
+    login(client, cast[role])
+    for url in (reverse("cases:list"), reverse("cases:detail", args=[open_case.pk]), reverse("cases:new"),
+                reverse("people:detail", args=[open_case.person_id])):
+        before = AuditRecord.objects.filter(action="denied").count()
+        assert client.get(url).status_code == 403, url
+        denial = AuditRecord.objects.filter(action="denied").first()
+        assert AuditRecord.objects.filter(action="denied").count() == before + 1
+        assert denial.actor == cast[role] and denial.path == url
+    cases_before = Case.objects.count()
+    assert client.post(reverse("cases:new"), intake_post()).status_code == 403
+    assert Case.objects.count() == cases_before
+
+
+def test_anonymous_is_sent_to_login(client, open_case):
+    response = client.get(reverse("cases:detail", args=[open_case.pk]))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_intake_opens_one_worrying_case(client, case_manager):
+    login(client, case_manager)
+    response = client.post(reverse("cases:new"), intake_post())
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.url == reverse("cases:detail", args=[case.pk])
+    assert case.worrying is True
+    assert case.assessments.get().notes == {"abnormal_absence": "Never stayed out before"}
+    assert case.person.first_name == "Lena" and case.region.code == "BE-VOV"
+    page = client.get(response.url).content.decode()
+    assert "worrying" in page and case.number in page
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"last_seen_at": local(timezone.now() + timedelta(days=2))}, "in the future"),
+        ({"kind": "family_context:attempted"}, "Select a valid choice"),
+        ({"kind": "legacy_abduction_by_third_party"}, "Select a valid choice"),
+        ({"date_of_birth": "1996-01-01"}, "up to 24"),
+        ({"summary": "bad\x07bell"}, "control characters"),
+        ({"first_name": ""}, "This field is required"),
+    ],
+)
+def test_bad_intake_shows_field_errors_and_saves_nothing(client, case_manager, overrides, message):
+    login(client, case_manager)
+    response = client.post(reverse("cases:new"), intake_post(**overrides))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert Case.objects.count() == 0 and Person.objects.count() == 0
+
+
+def test_non_image_photo_is_refused(client, case_manager, private_storage):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, case_manager)
+    upload = SimpleUploadedFile("x.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
+    response = client.post(reverse("cases:new"), {**intake_post(), "photo": upload})
+    assert response.status_code == 400 and "not an image" in response.content.decode()
+    assert Case.objects.count() == 0
+
+
+def test_photo_is_served_only_to_case_readers(client, cast, private_storage):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    login(client, cast["case_manager"])
+    client.post(reverse("cases:new"), {**intake_post(), "photo": SimpleUploadedFile("p.jpg", synthetic_photo())})
+    person = Person.objects.get()
+    response = client.get(reverse("people:photo", args=[person.pk]))
+    assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    client.logout()
+    login(client, cast["analyst"])
+    assert client.get(reverse("people:photo", args=[person.pk])).status_code == 403
+
+
+def test_second_editor_is_refused_and_the_first_edit_is_kept(client, cast, open_case):
+    first, second = cast["case_manager"], cast["administrator"]
+    form = {"version": open_case.version, "last_seen_at": local(open_case.last_seen_at), "channel": "116000",
+            "reporter_kind": "parent", "region": "BE-VAN"}
+    login(client, first)
+    assert client.post(reverse("cases:edit", args=[open_case.pk]), {**form, "police_reference": "PV-A"}).status_code == 302
+    client.logout()
+    login(client, second)
+    response = client.post(reverse("cases:edit", args=[open_case.pk]), {**form, "police_reference": "PV-B"})
+    assert response.status_code == 400
+    assert "Someone else changed this case" in response.content.decode()
+    assert 'value="PV-B"' in response.content.decode()  # the second editor's input is not lost
+    open_case.refresh_from_db()
+    assert open_case.police_reference == "PV-A"
+
+
+def test_close_reopen_and_a_new_episode_on_the_person_page(client, case_manager, open_case):
+    login(client, case_manager)
+    found = local(timezone.now() - timedelta(hours=1))
+    response = client.post(reverse("cases:close", args=[open_case.pk]),
+                           {"version": open_case.version, "outcome": "found_safe", "found_at": found})
+    assert response.status_code == 302
+    open_case.refresh_from_db()
+    assert open_case.status == "closed" and open_case.outcome == "found_safe"
+    response = client.post(reverse("cases:new") + f"?person={open_case.person_id}",
+                           {**intake_post(first_name="", last_name=""), "person_id": open_case.person_id})
+    assert response.status_code == 302
+    assert Case.objects.filter(person=open_case.person).count() == 2
+    page = client.get(reverse("people:detail", args=[open_case.person_id])).content.decode()
+    assert "2 episodes" in page
+    response = client.post(reverse("cases:reopen", args=[open_case.pk]), {"version": open_case.version, "reason": "Mistake"})
+    assert response.status_code == 302
+    open_case.refresh_from_db()
+    assert open_case.status == "open"
+
+
+def test_close_with_found_before_last_seen_is_refused(client, case_manager, open_case):
+    login(client, case_manager)
+    response = client.post(reverse("cases:close", args=[open_case.pk]),
+                           {"version": open_case.version, "outcome": "found_safe",
+                            "found_at": local(open_case.last_seen_at - timedelta(hours=2))})
+    assert response.status_code == 400
+    assert "before they disappeared" in response.content.decode()
+    open_case.refresh_from_db()
+    assert open_case.status == "open"
+
+
+def test_list_filters_and_keyset_pages(client, case_manager, django_assert_max_num_queries):
+    for index in range(30):
+        case_open(actor=case_manager, category="unaccompanied_minor" if index % 3 == 0 else "runaway",
+                  person_data={"first_name": f"Kid{index}", "last_name": "Lijst", "date_of_birth": date(2010, 1, 1)},
+                  last_seen_at=timezone.now() - timedelta(hours=index + 1), channel="police", reporter_kind="police")
+    login(client, case_manager)
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("cases:list"))
+    assert first.context["page"].next_cursor
+    second = client.get(reverse("cases:list"), {"cursor": first.context["page"].next_cursor})
+    numbers = [c.number for c in first.context["page"].items] + [c.number for c in second.context["page"].items]
+    assert len(numbers) == 30 and len(set(numbers)) == 30
+    filtered = client.get(reverse("cases:list"), {"category": "unaccompanied_minor"})
+    assert len(filtered.context["page"].items) == 10
+    searched = client.get(reverse("cases:list"), {"q": "kid1"})
+    assert {c.person.first_name for c in searched.context["page"].items} == {"Kid1"} | {f"Kid1{i}" for i in range(10)}
+    bad = client.get(reverse("cases:list"), {"opened_from": "not-a-date"})
+    assert bad.status_code == 200 and "not understood" in bad.content.decode()
+
+
+def test_language_preference_changes_the_page_language(client, case_manager):
+    login(client, case_manager)
+    client.post(reverse("core:set_language"), {"language": "fr", "next": "/cases/"})
+    assert '<html lang="fr">' in client.get(reverse("cases:list")).content.decode()
+
+
+def test_audit_browser_is_for_administrators(client, cast, open_case):
+    login(client, cast["administrator"])
+    page = client.get(reverse("core:audit"), {"object_type": "cases.case"})
+    assert page.status_code == 200 and f"cases.case {open_case.pk}" in page.content.decode()
+    client.logout()
+    login(client, cast["case_manager"])
+    assert client.get(reverse("core:audit")).status_code == 403

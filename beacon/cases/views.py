@@ -1,0 +1,238 @@
+"""The staff UI of case files: thin views that parse, call a selector or a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from beacon.cases import selectors, services
+from beacon.cases.forms import (
+    AssessmentForm,
+    CaseEditForm,
+    CaseFilterForm,
+    CloseForm,
+    IntakeForm,
+    NoteForm,
+    ReopenForm,
+    initial_for_edit,
+)
+from beacon.cases.models import Case
+from beacon.core.errors import ConcurrentEditError
+from beacon.core.forms_errors import add_service_errors
+from beacon.people.models import Person
+
+
+def _require_case_reader(user) -> None:
+    if not selectors.can_read_cases(user):
+        raise PermissionDenied("cases")
+
+
+@login_required
+@require_GET
+def case_list(request: HttpRequest) -> HttpResponse:
+    _require_case_reader(request.user)
+    form = CaseFilterForm(request.GET or None, user=request.user)
+    filters = selectors.CaseFilters()
+    if form.is_bound:
+        if form.is_valid():
+            data = form.cleaned_data
+            assigned = data.get("assigned_to")
+            filters = selectors.CaseFilters(
+                q=data.get("q", ""),
+                category=data.get("category", ""),
+                status=data.get("status", ""),
+                worrying={"yes": True, "no": False}.get(data.get("worrying", "")),
+                opened_from=data.get("opened_from"),
+                opened_to=data.get("opened_to"),
+                assigned_to=request.user.pk if assigned == "me" else (int(assigned) if assigned else None),
+                region=data.get("region", ""),
+            )
+        else:
+            messages.warning(request, _("Some filters were not understood and are ignored."))
+    page = selectors.case_list(user=request.user, filters=filters, cursor=request.GET.get("cursor", ""))
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    return render(
+        request, "cases/list.html",
+        {"form": form, "page": page, "query": query.urlencode(),
+         "can_open": request.user.has_perm("cases.open_missing_case")},
+    )
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("cases.open_missing_case"):
+        raise PermissionDenied("cases.open_missing_case")
+    person = None
+    person_id = request.POST.get("person_id") or request.GET.get("person")
+    if person_id:
+        try:
+            person = selectors.person_get(user=request.user, pk=int(person_id), audited=False)
+        except (ValueError, Person.DoesNotExist):
+            messages.error(request, _("That person cannot be found."))
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES)
+        if form.is_valid():
+            category, subkind = form.category_and_subkind()
+            try:
+                case = services.case_open(
+                    actor=request.user,
+                    category=category,
+                    subkind=subkind or None,
+                    person=person,
+                    person_data=None if person else form.person_data(),
+                    photo=None if person else request.FILES.get("photo"),
+                    criteria=form.criteria_input(),
+                    **form.details(),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, aliases={"category": "kind", "subkind": "kind", "criteria": "kind"})
+            else:
+                messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+                return redirect("cases:detail", pk=case.pk)
+        status = 400
+    else:
+        form = IntakeForm(initial={"person_id": person.pk if person else None, "channel": "116000"})
+        status = 200
+    return render(request, "cases/new.html", {"form": form, "person": person}, status=status)
+
+
+def _detail_context(request, case: Case, **forms) -> dict:
+    user = request.user
+    mission = case.mission
+    can = {action: user.has_perm(f"cases.{action}_{mission}_case") for action in ("change", "assess", "close", "open")}
+    context = {
+        "case": case,
+        "assessments": selectors.case_assessments(case=case),
+        "timeline": selectors.case_timeline(case=case),
+        "can": can,
+        "edit_form": forms.get("edit_form") or CaseEditForm(initial=initial_for_edit(case), case=case),
+        "assess_form": forms.get("assess_form") or AssessmentForm(initial={"version": case.version}),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "close_form": forms.get("close_form") or CloseForm(initial={"version": case.version}),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(initial={"version": case.version}),
+    }
+    context["current"] = context["assessments"][0] if context["assessments"] else None
+    return context
+
+
+def _load(request, pk: int, *, audited: bool) -> Case:
+    _require_case_reader(request.user)
+    try:
+        return selectors.case_get(user=request.user, pk=pk, audited=audited)
+    except Case.DoesNotExist as exc:
+        raise Http404(_("No such case.")) from exc
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=True)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+def _rerender(request, case: Case, **forms) -> HttpResponse:
+    return render(request, "cases/detail.html", _detail_context(request, case, **forms), status=400)
+
+
+@login_required
+@require_POST
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    form = CaseEditForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.case_update(
+                actor=request.user, case=case, expected_version=form.cleaned_data["version"],
+                subkind=form.cleaned_data.get("subkind") or None, **form.details(),
+            )
+        except ConcurrentEditError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Case details saved."))
+            return redirect("cases:detail", pk=case.pk)
+    return _rerender(request, case, edit_form=form)
+
+
+@login_required
+@require_POST
+def case_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    form = AssessmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assessment_record(
+                actor=request.user, case=case, expected_version=form.cleaned_data["version"],
+                criteria=form.criteria_input(),
+            )
+        except ConcurrentEditError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Assessment recorded."))
+            return redirect("cases:detail", pk=case.pk)
+    return _rerender(request, case, assess_form=form)
+
+
+@login_required
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_add_note(actor=request.user, case=case, text=form.cleaned_data["text"],
+                                   kind=form.cleaned_data["kind"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Added to the timeline."))
+            return redirect("cases:detail", pk=case.pk)
+    return _rerender(request, case, note_form=form)
+
+
+@login_required
+@require_POST
+def case_close(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_close(
+                actor=request.user, case=case, expected_version=form.cleaned_data["version"],
+                outcome=form.cleaned_data["outcome"], found_at=form.cleaned_data.get("found_at"),
+                note=form.cleaned_data.get("note", ""),
+            )
+        except ConcurrentEditError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Case closed."))
+            return redirect("cases:detail", pk=case.pk)
+    return _rerender(request, case, close_form=form)
+
+
+@login_required
+@require_POST
+def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_reopen(actor=request.user, case=case, expected_version=form.cleaned_data["version"],
+                                 reason=form.cleaned_data["reason"])
+        except ConcurrentEditError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Case reopened."))
+            return redirect("cases:detail", pk=case.pk)
+    return _rerender(request, case, reopen_form=form)
