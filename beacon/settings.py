@@ -152,6 +152,7 @@ USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", "Europe/Brussels") or "Europe/Brussels"
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "beacon" / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from finders; an empty root keeps it quiet
 STORAGES = {
