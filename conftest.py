@@ -6,8 +6,6 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from beacon.core.roles import ROLES
-
 # The cast: one person per role, always the same names (healthchecks' alice/bob/charlie idea).
 CAST = {
     "administrator": "alice",

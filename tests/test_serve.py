@@ -36,11 +36,17 @@ def wait_for(url: str, process: subprocess.Popen, attempts: int = 300) -> bytes:
 
 def test_serve_runs_web_and_worker_on_a_fresh_sqlite_database(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
     env["BEACON_DATA_DIR"] = str(tmp_path)
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "beacon", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         page = wait_for(f"http://127.0.0.1:{port}/login/", process)
@@ -48,7 +54,10 @@ def test_serve_runs_web_and_worker_on_a_fresh_sqlite_database(tmp_path):
         assert (tmp_path / "beacon.sqlite3").exists()
         # The worker is a child process of serve, polling the same database.
         children = subprocess.run(  # noqa: S603, S607
-            ["pgrep", "-P", str(process.pid), "-f", "db_worker"], capture_output=True, text=True, check=False
+            ["pgrep", "-P", str(process.pid), "-f", "db_worker"],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert children.stdout.strip(), "no db_worker child process"
     finally:

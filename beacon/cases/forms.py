@@ -7,7 +7,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beacon.cases.choices import WORRYING_CRITERIA, CaseStatus, Channel, Direction, Outcome, ReporterKind
+from beacon.cases.choices import (
+    WORRYING_CRITERIA,
+    CaseStatus,
+    Channel,
+    Direction,
+    Outcome,
+    ReporterKind,
+)
 from beacon.cases.models import Category, SubKind
 from beacon.core.models import Region
 from beacon.people.models import Gender
@@ -27,8 +34,12 @@ def _region_choices():
 
 
 def _assignee_choices():
-    managers = User.objects.filter(is_active=True, groups__name__in=["case_manager", "administrator"]).distinct()
-    return [("", "—")] + [(u.pk, u.get_full_name() or u.username) for u in managers.order_by("username")]
+    managers = User.objects.filter(
+        is_active=True, groups__name__in=["case_manager", "administrator"]
+    ).distinct()
+    return [("", "—")] + [
+        (u.pk, u.get_full_name() or u.username) for u in managers.order_by("username")
+    ]
 
 
 class CaseFilterForm(forms.Form):
@@ -36,18 +47,26 @@ class CaseFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Name or case number"), required=False, max_length=100)
     category = forms.ChoiceField(label=_("Category"), required=False)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—"), *CaseStatus.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", "—"), *CaseStatus.choices]
+    )
     worrying = forms.ChoiceField(
         label=_("Worrying"), required=False, choices=[("", "—"), ("yes", _("yes")), ("no", _("no"))]
     )
-    opened_from = forms.DateField(label=_("Opened from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    opened_to = forms.DateField(label=_("Opened until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    opened_from = forms.DateField(
+        label=_("Opened from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    opened_to = forms.DateField(
+        label=_("Opened until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     assigned_to = forms.ChoiceField(label=_("Assigned to"), required=False)
     region = forms.ChoiceField(label=_("Province"), required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", "—")] + [(c.key, c.name) for c in Category.objects.all()]
+        self.fields["category"].choices = [("", "—")] + [
+            (c.key, c.name) for c in Category.objects.all()
+        ]
         self.fields["assigned_to"].choices = [("", "—"), ("me", _("me"))] + _assignee_choices()[1:]
         self.fields["region"].choices = _region_choices()
         self.user = user
@@ -63,12 +82,22 @@ class CaseFilterForm(forms.Form):
 class PersonFieldsMixin(forms.Form):
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    estimated_age = forms.IntegerField(label=_("Estimated age (if no date of birth)"), required=False, min_value=0, max_value=120)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    estimated_age = forms.IntegerField(
+        label=_("Estimated age (if no date of birth)"), required=False, min_value=0, max_value=120
+    )
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, initial=Gender.UNKNOWN)
-    languages = forms.CharField(label=_("Languages (codes, comma-separated)"), required=False, max_length=50,
-                                help_text=_("For example: nl, fr"))
-    nationality = forms.CharField(label=_("Nationality (country code)"), required=False, max_length=2)
+    languages = forms.CharField(
+        label=_("Languages (codes, comma-separated)"),
+        required=False,
+        max_length=50,
+        help_text=_("For example: nl, fr"),
+    )
+    nationality = forms.CharField(
+        label=_("Nationality (country code)"), required=False, max_length=2
+    )
     in_institution = forms.BooleanField(label=_("Lives in an institution"), required=False)
     institution_name = forms.CharField(label=_("Which institution"), required=False, max_length=200)
     photo = forms.FileField(label=_("Photo (optional)"), required=False)
@@ -76,16 +105,28 @@ class PersonFieldsMixin(forms.Form):
 
 class CaseDetailFieldsMixin(forms.Form):
     last_seen_at = forms.DateTimeField(label=_("Last seen"), widget=LocalDateTimeInput())
-    last_seen_place = forms.CharField(label=_("Last seen at (place)"), required=False, max_length=200)
+    last_seen_place = forms.CharField(
+        label=_("Last seen at (place)"), required=False, max_length=200
+    )
     region = forms.ChoiceField(label=_("Province"), required=False)
     channel = forms.ChoiceField(label=_("Reported through"), choices=Channel.choices)
     reporter_kind = forms.ChoiceField(label=_("Reported by"), choices=ReporterKind.choices)
     reporter_contact = forms.CharField(label=_("Reporter contact"), required=False, max_length=200)
     police_reference = forms.CharField(label=_("Police reference"), required=False, max_length=64)
-    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    direction = forms.ChoiceField(label=_("Direction (family context)"), required=False, choices=[("", "—"), *Direction.choices])
-    countries = forms.CharField(label=_("Countries (codes, family context)"), required=False, max_length=50)
-    country_of_origin = forms.CharField(label=_("Country of origin (unaccompanied minor)"), required=False, max_length=2)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction (family context)"),
+        required=False,
+        choices=[("", "—"), *Direction.choices],
+    )
+    countries = forms.CharField(
+        label=_("Countries (codes, family context)"), required=False, max_length=50
+    )
+    country_of_origin = forms.CharField(
+        label=_("Country of origin (unaccompanied minor)"), required=False, max_length=2
+    )
     assigned_to = forms.ChoiceField(label=_("Assigned to"), required=False)
 
     def setup_choices(self):
@@ -94,7 +135,9 @@ class CaseDetailFieldsMixin(forms.Form):
 
     def details(self) -> dict:
         data = self.cleaned_data
-        assignee = User.objects.filter(pk=data["assigned_to"]).first() if data.get("assigned_to") else None
+        assignee = (
+            User.objects.filter(pk=data["assigned_to"]).first() if data.get("assigned_to") else None
+        )
         return {
             "last_seen_at": data.get("last_seen_at"),
             "last_seen_place": data.get("last_seen_place", ""),
@@ -118,11 +161,18 @@ class CriteriaMixin(forms.Form):
         for key, label in WORRYING_CRITERIA:
             if key != "under_13":
                 self.fields[f"criterion_{key}"] = forms.BooleanField(label=label, required=False)
-            self.fields[f"note_{key}"] = forms.CharField(label=_("Note"), required=False, max_length=500)
+            self.fields[f"note_{key}"] = forms.CharField(
+                label=_("Note"), required=False, max_length=500
+            )
 
     def criteria_rows(self):
         return [
-            (key, label, self[f"criterion_{key}"] if key != "under_13" else None, self[f"note_{key}"])
+            (
+                key,
+                label,
+                self[f"criterion_{key}"] if key != "under_13" else None,
+                self[f"note_{key}"],
+            )
             for key, label in WORRYING_CRITERIA
         ]
 
@@ -131,8 +181,16 @@ class CriteriaMixin(forms.Form):
 
         data = self.cleaned_data
         return CriteriaInput(
-            held={key: bool(data.get(f"criterion_{key}")) for key, _l in WORRYING_CRITERIA if key != "under_13"},
-            notes={key: data.get(f"note_{key}", "") for key, _l in WORRYING_CRITERIA if data.get(f"note_{key}")},
+            held={
+                key: bool(data.get(f"criterion_{key}"))
+                for key, _l in WORRYING_CRITERIA
+                if key != "under_13"
+            },
+            notes={
+                key: data.get(f"note_{key}", "")
+                for key, _l in WORRYING_CRITERIA
+                if data.get(f"note_{key}")
+            },
         )
 
 
@@ -157,7 +215,15 @@ class IntakeForm(CriteriaMixin, CaseDetailFieldsMixin, PersonFieldsMixin):
                 continue
             subkinds = list(category.subkinds.all())
             if subkinds:
-                groups.append((category.name, [(f"{category.key}:{s.key}", f"{category.name}: {s.name}") for s in subkinds]))
+                groups.append(
+                    (
+                        category.name,
+                        [
+                            (f"{category.key}:{s.key}", f"{category.name}: {s.name}")
+                            for s in subkinds
+                        ],
+                    )
+                )
             else:
                 groups.append((category.key, category.name))
         self.fields["kind"].choices = [("", "—"), *groups]
@@ -189,7 +255,9 @@ class CaseEditForm(CaseDetailFieldsMixin):
         super().__init__(*args, **kwargs)
         self.setup_choices()
         assert case is not None
-        self.fields["subkind"].choices = [("", "—")] + [(s.key, s.name) for s in SubKind.objects.filter(category=case.category)]
+        self.fields["subkind"].choices = [("", "—")] + [
+            (s.key, s.name) for s in SubKind.objects.filter(category=case.category)
+        ]
 
 
 class AssessmentForm(CriteriaMixin):
@@ -201,7 +269,9 @@ class AssessmentForm(CriteriaMixin):
 
 
 class NoteForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("note", _("note")), ("contact", _("contact"))])
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("note", _("note")), ("contact", _("contact"))]
+    )
     text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -209,7 +279,9 @@ class CloseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
     found_at = forms.DateTimeField(label=_("Found at"), required=False, widget=LocalDateTimeInput())
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReopenForm(forms.Form):

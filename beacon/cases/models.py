@@ -7,7 +7,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beacon.core.models import Region, translated
 from beacon.cases.choices import (
     CRITERION_KEYS,
     CaseStatus,
@@ -18,6 +17,7 @@ from beacon.cases.choices import (
     ReporterKind,
     TimelineKind,
 )
+from beacon.core.models import Region, translated
 from beacon.core.validators import reject_control_characters, reject_control_characters_single_line
 
 # Extra facts a category may ask for; the category's `extra_fields` names which apply.

@@ -114,7 +114,9 @@ def case_list(
     return CasePage(items=items[:page_size], next_cursor=next_cursor, filters=filters)
 
 
-def case_get(*, user, pk: int | None = None, number: str | None = None, audited: bool = True) -> Case:
+def case_get(
+    *, user, pk: int | None = None, number: str | None = None, audited: bool = True
+) -> Case:
     """One case the user may see (Case.DoesNotExist otherwise, so existence does not leak).
     The read is audited; `audited=False` only where a service call that audits itself follows."""
     cases = Case.objects.visible_to(user).select_related(

@@ -47,18 +47,27 @@ def case_list(request: HttpRequest) -> HttpResponse:
                 worrying={"yes": True, "no": False}.get(data.get("worrying", "")),
                 opened_from=data.get("opened_from"),
                 opened_to=data.get("opened_to"),
-                assigned_to=request.user.pk if assigned == "me" else (int(assigned) if assigned else None),
+                assigned_to=request.user.pk
+                if assigned == "me"
+                else (int(assigned) if assigned else None),
                 region=data.get("region", ""),
             )
         else:
             messages.warning(request, _("Some filters were not understood and are ignored."))
-    page = selectors.case_list(user=request.user, filters=filters, cursor=request.GET.get("cursor", ""))
+    page = selectors.case_list(
+        user=request.user, filters=filters, cursor=request.GET.get("cursor", "")
+    )
     query = request.GET.copy()
     query.pop("cursor", None)
     return render(
-        request, "cases/list.html",
-        {"form": form, "page": page, "query": query.urlencode(),
-         "can_open": request.user.has_perm("cases.open_missing_case")},
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_open": request.user.has_perm("cases.open_missing_case"),
+        },
     )
 
 
@@ -89,7 +98,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     **form.details(),
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc, aliases={"category": "kind", "subkind": "kind", "criteria": "kind"})
+                add_service_errors(
+                    form, exc, aliases={"category": "kind", "subkind": "kind", "criteria": "kind"}
+                )
             else:
                 messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
                 return redirect("cases:detail", pk=case.pk)
@@ -100,22 +111,28 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/new.html", {"form": form, "person": person}, status=status)
 
 
-def _detail_context(request, case: Case, **forms) -> dict:
+def _detail_context(request, case: Case, **forms) -> dict[str, object]:
     user = request.user
     mission = case.mission
-    can = {action: user.has_perm(f"cases.{action}_{mission}_case") for action in ("change", "assess", "close", "open")}
+    can = {
+        action: user.has_perm(f"cases.{action}_{mission}_case")
+        for action in ("change", "assess", "close", "open")
+    }
+    assessments = selectors.case_assessments(case=case)
     context = {
         "case": case,
-        "assessments": selectors.case_assessments(case=case),
+        "assessments": assessments,
+        "current": assessments[0] if assessments else None,
         "timeline": selectors.case_timeline(case=case),
         "can": can,
-        "edit_form": forms.get("edit_form") or CaseEditForm(initial=initial_for_edit(case), case=case),
-        "assess_form": forms.get("assess_form") or AssessmentForm(initial={"version": case.version}),
+        "edit_form": forms.get("edit_form")
+        or CaseEditForm(initial=initial_for_edit(case), case=case),
+        "assess_form": forms.get("assess_form")
+        or AssessmentForm(initial={"version": case.version}),
         "note_form": forms.get("note_form") or NoteForm(),
         "close_form": forms.get("close_form") or CloseForm(initial={"version": case.version}),
         "reopen_form": forms.get("reopen_form") or ReopenForm(initial={"version": case.version}),
     }
-    context["current"] = context["assessments"][0] if context["assessments"] else None
     return context
 
 
@@ -146,8 +163,11 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.case_update(
-                actor=request.user, case=case, expected_version=form.cleaned_data["version"],
-                subkind=form.cleaned_data.get("subkind") or None, **form.details(),
+                actor=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                subkind=form.cleaned_data.get("subkind") or None,
+                **form.details(),
             )
         except ConcurrentEditError as exc:
             form.add_error(None, exc.message)
@@ -167,7 +187,9 @@ def case_assess(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.assessment_record(
-                actor=request.user, case=case, expected_version=form.cleaned_data["version"],
+                actor=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
                 criteria=form.criteria_input(),
             )
         except ConcurrentEditError as exc:
@@ -187,8 +209,12 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.case_add_note(actor=request.user, case=case, text=form.cleaned_data["text"],
-                                   kind=form.cleaned_data["kind"])
+            services.case_add_note(
+                actor=request.user,
+                case=case,
+                text=form.cleaned_data["text"],
+                kind=form.cleaned_data["kind"],
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -205,8 +231,11 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.case_close(
-                actor=request.user, case=case, expected_version=form.cleaned_data["version"],
-                outcome=form.cleaned_data["outcome"], found_at=form.cleaned_data.get("found_at"),
+                actor=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                outcome=form.cleaned_data["outcome"],
+                found_at=form.cleaned_data.get("found_at"),
                 note=form.cleaned_data.get("note", ""),
             )
         except ConcurrentEditError as exc:
@@ -226,8 +255,12 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            services.case_reopen(actor=request.user, case=case, expected_version=form.cleaned_data["version"],
-                                 reason=form.cleaned_data["reason"])
+            services.case_reopen(
+                actor=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
         except ConcurrentEditError as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:

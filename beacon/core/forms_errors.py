@@ -4,7 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-def add_service_errors(form: forms.Form, error: ValidationError, *, aliases: dict[str, str] | None = None) -> None:
+def add_service_errors(
+    form: forms.Form, error: ValidationError, *, aliases: dict[str, str] | None = None
+) -> None:
     """Field messages go under their field; messages for fields the form lacks go on top."""
     aliases = aliases or {}
     for field, messages in error.message_dict.items():

@@ -53,7 +53,13 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("before", None)
     return render(
-        request, "core/audit_list.html",
-        {"records": rows[:AUDIT_PAGE], "next_before": rows[AUDIT_PAGE - 1].pk if len(rows) > AUDIT_PAGE else None,
-         "filters": filters, "actions": AuditAction.choices, "query": query.urlencode()},
+        request,
+        "core/audit_list.html",
+        {
+            "records": rows[:AUDIT_PAGE],
+            "next_before": rows[AUDIT_PAGE - 1].pk if len(rows) > AUDIT_PAGE else None,
+            "filters": filters,
+            "actions": AuditAction.choices,
+            "query": query.urlencode(),
+        },
     )

@@ -17,7 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from beacon.cases.choices import CRITERION_KEYS, CaseStatus, Mission, TimelineKind
-from beacon.cases.models import Assessment, Case, CaseNumberCounter, Category, SubKind, TimelineEntry
+from beacon.cases.models import (
+    Assessment,
+    Case,
+    CaseNumberCounter,
+    Category,
+    SubKind,
+    TimelineEntry,
+)
 from beacon.core.audit import audit
 from beacon.core.models import AuditAction, Organisation, Region
 from beacon.demo import plan
@@ -84,16 +91,35 @@ class DemoLoader:
     def child(self, *, girls_share: float, age: int, on: date) -> Child:
         gender = "female" if self.rng.random() < girls_share else "male"
         names = plan.GIVEN_FEMALE if gender == "female" else plan.GIVEN_MALE
-        born = date(on.year - age, on.month, min(on.day, 28)) - timedelta(days=self.rng.randint(1, 360))
-        return Child(gender=gender, first_name=self.rng.choice(names), last_name=self.surname(), born=born,
-                     languages=[self.rng.choice(["nl", "nl", "fr", "fr", "de", "en"])])
+        born = date(on.year - age, on.month, min(on.day, 28)) - timedelta(
+            days=self.rng.randint(1, 360)
+        )
+        return Child(
+            gender=gender,
+            first_name=self.rng.choice(names),
+            last_name=self.surname(),
+            born=born,
+            languages=[self.rng.choice(["nl", "nl", "fr", "fr", "de", "en"])],
+        )
 
     def age_for(self, category: str, subkind: str) -> int:
         r = self.rng.random()
         if category == "runaway":
-            return self.rng.randint(10, 12) if r < 0.06 else self.rng.randint(13, 15) if r < 0.65 else self.rng.randint(16, 17)
+            return (
+                self.rng.randint(10, 12)
+                if r < 0.06
+                else self.rng.randint(13, 15)
+                if r < 0.65
+                else self.rng.randint(16, 17)
+            )
         if category == "unaccompanied_minor":
-            return self.rng.randint(11, 12) if r < 0.04 else self.rng.randint(13, 15) if r < 0.40 else self.rng.randint(16, 17)
+            return (
+                self.rng.randint(11, 12)
+                if r < 0.04
+                else self.rng.randint(13, 15)
+                if r < 0.40
+                else self.rng.randint(16, 17)
+            )
         if category in ("family_context", "legacy_international_parental_abduction"):
             return self.rng.randint(3, 12) if r < 0.15 else self.rng.randint(13, 17)
         if category == "abduction_outside_family":
@@ -110,7 +136,14 @@ class DemoLoader:
 
     def random_moment(self, year: int) -> datetime:
         day = date(year, 1, 1) + timedelta(days=self.rng.randint(0, 364 if year % 4 else 365))
-        local = datetime(day.year, day.month, day.day, self.rng.randint(0, 23), self.rng.randint(0, 59), tzinfo=self.zone)
+        local = datetime(
+            day.year,
+            day.month,
+            day.day,
+            self.rng.randint(0, 23),
+            self.rng.randint(0, 59),
+            tzinfo=self.zone,
+        )
         return local
 
     def subkinds_for(self, category: str, year: int, count: int) -> list[str]:
@@ -119,7 +152,10 @@ class DemoLoader:
             self.rng.shuffle(kinds)
             return kinds
         if category == "undefined_and_other":
-            return [self.rng.choices(["young_adult", "lost_child", "other"], [0.78, 0.1, 0.12])[0] for _ in range(count)]
+            return [
+                self.rng.choices(["young_adult", "lost_child", "other"], [0.78, 0.1, 0.12])[0]
+                for _ in range(count)
+            ]
         if category == "legacy_international_parental_abduction":
             return [self.rng.choice(["effective", "effective", "preventive"]) for _ in range(count)]
         return [""] * count
@@ -149,20 +185,28 @@ class DemoLoader:
     def build_year(self, category: str, year: int, reports: int) -> list[Episode]:
         counts = self.episode_counts(category, year, reports)
         subkinds = self.subkinds_for(category, year, reports)
-        girls = 0.55 if category == "runaway" else 0.15 if category == "unaccompanied_minor" else 0.5
+        girls = (
+            0.55 if category == "runaway" else 0.15 if category == "unaccompanied_minor" else 0.5
+        )
         episodes: list[Episode] = []
         children_in_order: list[tuple[Child, int]] = []
         for count in counts:
             subkind = subkinds[len(episodes)]
             moments = sorted(self.random_moment(year) for _ in range(count))
-            kid = self.child(girls_share=girls, age=self.age_for(category, subkind), on=moments[0].date())
+            kid = self.child(
+                girls_share=girls, age=self.age_for(category, subkind), on=moments[0].date()
+            )
             if category == "unaccompanied_minor":
                 kid.nationality = self.rng.choice(plan.UM_ORIGINS)
                 kid.languages = ["ar" if kid.nationality in ("MA", "DZ", "SY", "TN") else "en"]
             children_in_order.append((kid, count))
             for index, opened in enumerate(moments):
-                episode = Episode(category=category, year=year, child=kid,
-                                  subkind=subkinds[len(episodes)] if count == 1 else subkind)
+                episode = Episode(
+                    category=category,
+                    year=year,
+                    child=kid,
+                    subkind=subkinds[len(episodes)] if count == 1 else subkind,
+                )
                 episode.opened_at = opened
                 episode.last_seen_at = opened - timedelta(minutes=self.rng.randint(30, 36 * 60))
                 limit = (moments[index + 1] - timedelta(days=1)) if index + 1 < count else None
@@ -199,7 +243,9 @@ class DemoLoader:
         category = episode.category
         hours: float | None
         if category == "runaway":
-            bucket = self.rng.choices(plan.RUNAWAY_FOUND_AFTER, [w for _, w in plan.RUNAWAY_FOUND_AFTER])[0][0]
+            bucket = self.rng.choices(
+                plan.RUNAWAY_FOUND_AFTER, [w for _, w in plan.RUNAWAY_FOUND_AFTER]
+            )[0][0]
             hours = self.rng.uniform(*bucket)
             episode.outcome = "returned" if r < 0.6 else "found_safe"
         elif category == "unaccompanied_minor":
@@ -209,14 +255,20 @@ class DemoLoader:
                 hours = None  # never closed without news
         elif category in ("family_context", "legacy_international_parental_abduction"):
             if r < 0.3:
-                hours, episode.outcome = self.rng.uniform(48, 4000), self.rng.choice(["found_safe", "other"])
+                hours, episode.outcome = (
+                    self.rng.uniform(48, 4000),
+                    self.rng.choice(["found_safe", "other"]),
+                )
             else:
                 hours = None
         elif category in ("abduction_outside_family", "legacy_abduction_by_third_party"):
             hours, episode.outcome = self.rng.uniform(1, 72), "found_safe"
         else:
             if r < 0.85:
-                hours, episode.outcome = self.rng.uniform(2, 400), self.rng.choice(["found_safe", "returned"])
+                hours, episode.outcome = (
+                    self.rng.uniform(2, 400),
+                    self.rng.choice(["found_safe", "returned"]),
+                )
             else:
                 hours = None
         if hours is not None:
@@ -229,11 +281,20 @@ class DemoLoader:
         """2025 undefined cases: 53 found or returned, 9 adults left voluntarily, 6 found dead,
         1 still missing (all but the lost children are young adults)."""
         adults = [e for e in episodes if e.subkind == "young_adult"]
-        outcomes = ["left_voluntarily"] * 9 + ["found_deceased"] * 6 + [""] + ["found_safe", "returned"] * 24
+        outcomes = (
+            ["left_voluntarily"] * 9
+            + ["found_deceased"] * 6
+            + [""]
+            + ["found_safe", "returned"] * 24
+        )
         for episode, outcome in zip(adults, outcomes[: len(adults)], strict=True):
             episode.outcome = outcome
             assert episode.last_seen_at is not None
-            episode.found_at = None if not outcome else episode.last_seen_at + timedelta(hours=self.rng.uniform(3, 300))
+            episode.found_at = (
+                None
+                if not outcome
+                else episode.last_seen_at + timedelta(hours=self.rng.uniform(3, 300))
+            )
         for episode in episodes:
             if episode.subkind == "lost_child":
                 episode.outcome = "found_safe"
@@ -246,8 +307,13 @@ class DemoLoader:
         are made a little older (they are invented)."""
         target = plan.WORRYING[year]
         young = [e for e in episodes if e.age() < 13]
-        movable = [e for e in young if e.category not in ("abduction_outside_family",) and e.subkind != "lost_child"
-                   and sum(1 for x in episodes if x.child is e.child) == 1]
+        movable = [
+            e
+            for e in young
+            if e.category not in ("abduction_outside_family",)
+            and e.subkind != "lost_child"
+            and sum(1 for x in episodes if x.child is e.child) == 1
+        ]
         self.rng.shuffle(movable)
         while len(young) > target and movable:
             episode = movable.pop()
@@ -267,7 +333,11 @@ class DemoLoader:
         users = {}
         for username, role in DEMO_USERS.items():
             user, _created = User.objects.get_or_create(
-                username=username, defaults={"email": f"{username}@example.org", "first_name": username.split("-")[1].title()}
+                username=username,
+                defaults={
+                    "email": f"{username}@example.org",
+                    "first_name": username.split("-")[1].title(),
+                },
             )
             user.set_password(password)
             user.is_active = True
@@ -280,7 +350,12 @@ class DemoLoader:
     def already_loaded(self) -> bool:
         prefix = self.prefix()
         expected = sum(n for per_year in plan.NEW_CASES.values() for n in per_year.values())
-        return Case.objects.filter(number__startswith=f"{prefix}-20", opened_at__year__lte=2025).count() >= expected
+        return (
+            Case.objects.filter(
+                number__startswith=f"{prefix}-20", opened_at__year__lte=2025
+            ).count()
+            >= expected
+        )
 
     def prefix(self) -> str:
         organisation = Organisation.objects.first()
@@ -297,7 +372,15 @@ class DemoLoader:
         regions = list(Region.objects.filter(code__in=plan.REGION_WEIGHTS))
         weights = [plan.REGION_WEIGHTS[r.code] for r in regions]
         managers = [users["demo-casemanager"], users["demo-casemanager2"], users["demo-admin"]]
-        channels = ["116000"] * 70 + ["police"] * 10 + ["email"] * 8 + ["chat"] * 5 + ["international"] * 3 + ["116800"] * 2 + ["other"] * 2
+        channels = (
+            ["116000"] * 70
+            + ["police"] * 10
+            + ["email"] * 8
+            + ["chat"] * 5
+            + ["international"] * 3
+            + ["116800"] * 2
+            + ["other"] * 2
+        )
         prefix = self.prefix()
         for year in plan.YEARS:
             episodes: list[Episode] = []
@@ -308,19 +391,35 @@ class DemoLoader:
                         self.undefined_2025_outcomes(built)
                     episodes.extend(built)
             self.assess(year, episodes)
-            self.write_year(year, episodes, categories, subkinds, regions, weights, managers, channels, prefix)
+            self.write_year(
+                year, episodes, categories, subkinds, regions, weights, managers, channels, prefix
+            )
             self.out(f"  {year}: {len(episodes)} cases")
-        audit(actor=None, action=AuditAction.CREATE, object_type="demo.load", object_id="2019-2025",
-              fields=["cases", "persons", "assessments", "timeline"])
+        audit(
+            actor=None,
+            action=AuditAction.CREATE,
+            object_type="demo.load",
+            object_id="2019-2025",
+            fields=["cases", "persons", "assessments", "timeline"],
+        )
         return users
 
-    def write_year(self, year, episodes, categories, subkinds, regions, weights, managers, channels, prefix) -> None:
+    def write_year(
+        self, year, episodes, categories, subkinds, regions, weights, managers, channels, prefix
+    ) -> None:
         children = {id(e.child): e.child for e in episodes}.values()
         people = []
         for kid in children:
-            person = Person(first_name=kid.first_name, last_name=kid.last_name, date_of_birth=kid.born,
-                            gender=kid.gender, languages=kid.languages, nationality=kid.nationality,
-                            in_institution=kid.in_institution, institution_name=kid.institution)
+            person = Person(
+                first_name=kid.first_name,
+                last_name=kid.last_name,
+                date_of_birth=kid.born,
+                gender=kid.gender,
+                languages=kid.languages,
+                nationality=kid.nationality,
+                in_institution=kid.in_institution,
+                institution_name=kid.institution,
+            )
             person.refresh_search_names()
             kid.person = person
             people.append(person)
@@ -347,31 +446,73 @@ class DemoLoader:
                 worrying=any(episode.criteria.values()),
                 opened_at=episode.opened_at,
                 last_seen_at=episode.last_seen_at,
-                last_seen_place=self.rng.choice(["Home", "School", "Railway station", "Youth centre", "Park", "Shopping centre"]),
+                last_seen_place=self.rng.choice(
+                    ["Home", "School", "Railway station", "Youth centre", "Park", "Shopping centre"]
+                ),
                 region=self.rng.choices(regions, weights)[0],
-                channel="police" if episode.category == "unaccompanied_minor" and self.rng.random() < 0.5 else self.rng.choice(channels),
-                reporter_kind=("institution" if episode.child.in_institution or episode.category == "unaccompanied_minor"
-                               else "parent"),
+                channel="police"
+                if episode.category == "unaccompanied_minor" and self.rng.random() < 0.5
+                else self.rng.choice(channels),
+                reporter_kind=(
+                    "institution"
+                    if episode.child.in_institution or episode.category == "unaccompanied_minor"
+                    else "parent"
+                ),
                 assigned_to=self.rng.choice(managers),
                 outcome=episode.outcome,
                 found_at=episode.found_at,
-                closed_at=(episode.found_at + timedelta(hours=2)) if closed and episode.found_at else None,
+                closed_at=(episode.found_at + timedelta(hours=2))
+                if closed and episode.found_at
+                else None,
                 **extra,
             )
             cases.append(case)
         Case.objects.bulk_create(cases, batch_size=1000)
-        CaseNumberCounter.objects.update_or_create(prefix=prefix, year=year, defaults={"last": len(cases)})
+        CaseNumberCounter.objects.update_or_create(
+            prefix=prefix, year=year, defaults={"last": len(cases)}
+        )
         assessments, timeline = [], []
         for case, episode in zip(cases, episodes, strict=True):
             criteria = {key: bool(episode.criteria.get(key)) for key in CRITERION_KEYS}
-            assessments.append(Assessment(case=case, assessed_by=case.assigned_to, assessed_at=case.opened_at,
-                                          is_worrying=case.worrying, **criteria))
-            timeline.append(TimelineEntry(case=case, at=case.opened_at, kind=TimelineKind.OPENED,
-                                          author=case.assigned_to, data={"category": episode.category}))
-            timeline.append(TimelineEntry(case=case, at=case.opened_at, kind=TimelineKind.ASSESSMENT, author=case.assigned_to,
-                                          data={"worrying": case.worrying, "criteria": [k for k, v in criteria.items() if v]}))
+            assessments.append(
+                Assessment(
+                    case=case,
+                    assessed_by=case.assigned_to,
+                    assessed_at=case.opened_at,
+                    is_worrying=case.worrying,
+                    **criteria,
+                )
+            )
+            timeline.append(
+                TimelineEntry(
+                    case=case,
+                    at=case.opened_at,
+                    kind=TimelineKind.OPENED,
+                    author=case.assigned_to,
+                    data={"category": episode.category},
+                )
+            )
+            timeline.append(
+                TimelineEntry(
+                    case=case,
+                    at=case.opened_at,
+                    kind=TimelineKind.ASSESSMENT,
+                    author=case.assigned_to,
+                    data={
+                        "worrying": case.worrying,
+                        "criteria": [k for k, v in criteria.items() if v],
+                    },
+                )
+            )
             if case.closed_at:
-                timeline.append(TimelineEntry(case=case, at=case.closed_at, kind=TimelineKind.STATUS, author=case.assigned_to,
-                                              data={"status": "closed", "outcome": case.outcome}))
+                timeline.append(
+                    TimelineEntry(
+                        case=case,
+                        at=case.closed_at,
+                        kind=TimelineKind.STATUS,
+                        author=case.assigned_to,
+                        data={"status": "closed", "outcome": case.outcome},
+                    )
+                )
         Assessment.objects.bulk_create(assessments, batch_size=2000)
         TimelineEntry.objects.bulk_create(timeline, batch_size=2000)

@@ -11,3 +11,6 @@ class FigureAccess(models.Model):
         managed = False
         default_permissions = ()
         permissions = [("view_figures", _("Can read the aggregated figures"))]
+
+    def __str__(self) -> str:
+        return "figures"

@@ -15,8 +15,16 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 @pytest.fixture
@@ -24,11 +32,14 @@ def page():
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
-        pytest.fail("Debian's Chromium is missing: run `apt-get install chromium` (scripts/test does).")
+        pytest.fail(
+            "Debian's Chromium is missing: run `apt-get install chromium` (scripts/test does)."
+        )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="en-GB",
-                                      timezone_id="Europe/Brussels")
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 1000}, locale="en-GB", timezone_id="Europe/Brussels"
+        )
         yield context.new_page()
         context.close()
         browser.close()
@@ -67,7 +78,10 @@ def test_case_manager_records_a_disappearance_and_closes_it(live_server, cast, p
     page.screenshot(path=str(ARTIFACTS / "intake.png"), full_page=True)
 
     page.select_option("#id_outcome", "found_safe")
-    page.fill("#id_found_at", timezone.localtime(timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill(
+        "#id_found_at",
+        timezone.localtime(timezone.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+    )
     page.click("button:text('Close')")
     page.wait_for_selector("#case-outcome")
     assert page.locator("#case-status").inner_text() == "closed"

@@ -27,11 +27,20 @@ def local(moment) -> str:
 
 def intake_post(**overrides) -> dict:
     data = {
-        "first_name": "Lena", "last_name": "Formulier", "date_of_birth": "2011-04-02", "gender": "female",
-        "languages": "nl", "nationality": "BE", "kind": "runaway",
-        "last_seen_at": local(timezone.now() - timedelta(hours=4)), "last_seen_place": "Station",
-        "region": "BE-VOV", "channel": "116000", "reporter_kind": "parent",
-        "criterion_abnormal_absence": "on", "note_abnormal_absence": "Never stayed out before",
+        "first_name": "Lena",
+        "last_name": "Formulier",
+        "date_of_birth": "2011-04-02",
+        "gender": "female",
+        "languages": "nl",
+        "nationality": "BE",
+        "kind": "runaway",
+        "last_seen_at": local(timezone.now() - timedelta(hours=4)),
+        "last_seen_place": "Station",
+        "region": "BE-VOV",
+        "channel": "116000",
+        "reporter_kind": "parent",
+        "criterion_abnormal_absence": "on",
+        "note_abnormal_absence": "Never stayed out before",
     }
     data.update(overrides)
     return data
@@ -44,14 +53,23 @@ def test_case_readers_see_list_and_case(client, cast, open_case, role):
     response = client.get(reverse("cases:detail", args=[open_case.pk]))
     assert response.status_code == 200
     assert open_case.number in response.content.decode()
-    assert AuditRecord.objects.filter(actor=cast[role], action="view", object_id=str(open_case.pk)).count() == 1
+    assert (
+        AuditRecord.objects.filter(
+            actor=cast[role], action="view", object_id=str(open_case.pk)
+        ).count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize("role", NO_CASES)
 def test_other_roles_get_403_and_the_denial_is_audited(client, cast, open_case, role):
     login(client, cast[role])
-    for url in (reverse("cases:list"), reverse("cases:detail", args=[open_case.pk]), reverse("cases:new"),
-                reverse("people:detail", args=[open_case.person_id])):
+    for url in (
+        reverse("cases:list"),
+        reverse("cases:detail", args=[open_case.pk]),
+        reverse("cases:new"),
+        reverse("people:detail", args=[open_case.person_id]),
+    ):
         before = AuditRecord.objects.filter(action="denied").count()
         assert client.get(url).status_code == 403, url
         denial = AuditRecord.objects.filter(action="denied").first()
@@ -112,7 +130,10 @@ def test_photo_is_served_only_to_case_readers(client, cast, private_storage):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     login(client, cast["case_manager"])
-    client.post(reverse("cases:new"), {**intake_post(), "photo": SimpleUploadedFile("p.jpg", synthetic_photo())})
+    client.post(
+        reverse("cases:new"),
+        {**intake_post(), "photo": SimpleUploadedFile("p.jpg", synthetic_photo())},
+    )
     person = Person.objects.get()
     response = client.get(reverse("people:photo", args=[person.pk]))
     assert response.status_code == 200 and response["Cache-Control"] == "private, no-store"
@@ -124,13 +145,25 @@ def test_photo_is_served_only_to_case_readers(client, cast, private_storage):
 
 def test_second_editor_is_refused_and_the_first_edit_is_kept(client, cast, open_case):
     first, second = cast["case_manager"], cast["administrator"]
-    form = {"version": open_case.version, "last_seen_at": local(open_case.last_seen_at), "channel": "116000",
-            "reporter_kind": "parent", "region": "BE-VAN"}
+    form = {
+        "version": open_case.version,
+        "last_seen_at": local(open_case.last_seen_at),
+        "channel": "116000",
+        "reporter_kind": "parent",
+        "region": "BE-VAN",
+    }
     login(client, first)
-    assert client.post(reverse("cases:edit", args=[open_case.pk]), {**form, "police_reference": "PV-A"}).status_code == 302
+    assert (
+        client.post(
+            reverse("cases:edit", args=[open_case.pk]), {**form, "police_reference": "PV-A"}
+        ).status_code
+        == 302
+    )
     client.logout()
     login(client, second)
-    response = client.post(reverse("cases:edit", args=[open_case.pk]), {**form, "police_reference": "PV-B"})
+    response = client.post(
+        reverse("cases:edit", args=[open_case.pk]), {**form, "police_reference": "PV-B"}
+    )
     assert response.status_code == 400
     assert "Someone else changed this case" in response.content.decode()
     assert 'value="PV-B"' in response.content.decode()  # the second editor's input is not lost
@@ -141,18 +174,25 @@ def test_second_editor_is_refused_and_the_first_edit_is_kept(client, cast, open_
 def test_close_reopen_and_a_new_episode_on_the_person_page(client, case_manager, open_case):
     login(client, case_manager)
     found = local(timezone.now() - timedelta(hours=1))
-    response = client.post(reverse("cases:close", args=[open_case.pk]),
-                           {"version": open_case.version, "outcome": "found_safe", "found_at": found})
+    response = client.post(
+        reverse("cases:close", args=[open_case.pk]),
+        {"version": open_case.version, "outcome": "found_safe", "found_at": found},
+    )
     assert response.status_code == 302
     open_case.refresh_from_db()
     assert open_case.status == "closed" and open_case.outcome == "found_safe"
-    response = client.post(reverse("cases:new") + f"?person={open_case.person_id}",
-                           {**intake_post(first_name="", last_name=""), "person_id": open_case.person_id})
+    response = client.post(
+        reverse("cases:new") + f"?person={open_case.person_id}",
+        {**intake_post(first_name="", last_name=""), "person_id": open_case.person_id},
+    )
     assert response.status_code == 302
     assert Case.objects.filter(person=open_case.person).count() == 2
     page = client.get(reverse("people:detail", args=[open_case.person_id])).content.decode()
     assert "2 episodes" in page
-    response = client.post(reverse("cases:reopen", args=[open_case.pk]), {"version": open_case.version, "reason": "Mistake"})
+    response = client.post(
+        reverse("cases:reopen", args=[open_case.pk]),
+        {"version": open_case.version, "reason": "Mistake"},
+    )
     assert response.status_code == 302
     open_case.refresh_from_db()
     assert open_case.status == "open"
@@ -160,9 +200,14 @@ def test_close_reopen_and_a_new_episode_on_the_person_page(client, case_manager,
 
 def test_close_with_found_before_last_seen_is_refused(client, case_manager, open_case):
     login(client, case_manager)
-    response = client.post(reverse("cases:close", args=[open_case.pk]),
-                           {"version": open_case.version, "outcome": "found_safe",
-                            "found_at": local(open_case.last_seen_at - timedelta(hours=2))})
+    response = client.post(
+        reverse("cases:close", args=[open_case.pk]),
+        {
+            "version": open_case.version,
+            "outcome": "found_safe",
+            "found_at": local(open_case.last_seen_at - timedelta(hours=2)),
+        },
+    )
     assert response.status_code == 400
     assert "before they disappeared" in response.content.decode()
     open_case.refresh_from_db()
@@ -171,20 +216,33 @@ def test_close_with_found_before_last_seen_is_refused(client, case_manager, open
 
 def test_list_filters_and_keyset_pages(client, case_manager, django_assert_max_num_queries):
     for index in range(30):
-        case_open(actor=case_manager, category="unaccompanied_minor" if index % 3 == 0 else "runaway",
-                  person_data={"first_name": f"Kid{index}", "last_name": "Lijst", "date_of_birth": date(2010, 1, 1)},
-                  last_seen_at=timezone.now() - timedelta(hours=index + 1), channel="police", reporter_kind="police")
+        case_open(
+            actor=case_manager,
+            category="unaccompanied_minor" if index % 3 == 0 else "runaway",
+            person_data={
+                "first_name": f"Kid{index}",
+                "last_name": "Lijst",
+                "date_of_birth": date(2010, 1, 1),
+            },
+            last_seen_at=timezone.now() - timedelta(hours=index + 1),
+            channel="police",
+            reporter_kind="police",
+        )
     login(client, case_manager)
     with django_assert_max_num_queries(12):
         first = client.get(reverse("cases:list"))
     assert first.context["page"].next_cursor
     second = client.get(reverse("cases:list"), {"cursor": first.context["page"].next_cursor})
-    numbers = [c.number for c in first.context["page"].items] + [c.number for c in second.context["page"].items]
+    numbers = [c.number for c in first.context["page"].items] + [
+        c.number for c in second.context["page"].items
+    ]
     assert len(numbers) == 30 and len(set(numbers)) == 30
     filtered = client.get(reverse("cases:list"), {"category": "unaccompanied_minor"})
     assert len(filtered.context["page"].items) == 10
     searched = client.get(reverse("cases:list"), {"q": "kid1"})
-    assert {c.person.first_name for c in searched.context["page"].items} == {"Kid1"} | {f"Kid1{i}" for i in range(10)}
+    assert {c.person.first_name for c in searched.context["page"].items} == {"Kid1"} | {
+        f"Kid1{i}" for i in range(10)
+    }
     bad = client.get(reverse("cases:list"), {"opened_from": "not-a-date"})
     assert bad.status_code == 200 and "not understood" in bad.content.decode()
 

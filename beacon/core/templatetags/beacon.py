@@ -18,7 +18,9 @@ def duration(value: timedelta | None) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return ngettext("%(d)d day", "%(d)d days", days) % {"d": days} + (f" {hours} h" if hours else "")
+        return ngettext("%(d)d day", "%(d)d days", days) % {"d": days} + (
+            f" {hours} h" if hours else ""
+        )
     if hours:
         return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
     return _("%(m)d min") % {"m": minutes}

@@ -12,20 +12,35 @@ from django.core.management import call_command
 
 from beacon.cases.models import Case, Category
 from beacon.demo.loader import DemoLoader
-from beacon.figures.definitions import disappearances_new_cases, figures_for_user, figures_for_year, runaway_details
+from beacon.figures.definitions import (
+    disappearances_new_cases,
+    figures_for_user,
+    figures_for_year,
+    runaway_details,
+)
 from beacon.people.models import Person
 
-PUBLISHED = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "published-figures.json"
+PUBLISHED = (
+    Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "published-figures.json"
+)
 UTC = ZoneInfo("UTC")
 
 
 def record(category_key: str, opened: datetime, *, worrying=False, person=None) -> Case:
     """A case as an old record (written directly, like imported history)."""
-    person = person or Person.objects.create(first_name="Test", last_name="Kind", date_of_birth=date(2010, 1, 1))
+    person = person or Person.objects.create(
+        first_name="Test", last_name="Kind", date_of_birth=date(2010, 1, 1)
+    )
     category = Category.objects.get(key=category_key)
     return Case.objects.create(
-        number=f"T-{Case.objects.count() + 1}", mission=category.mission, category=category, person=person,
-        opened_at=opened, last_seen_at=opened - timedelta(hours=1), channel="116000", reporter_kind="parent",
+        number=f"T-{Case.objects.count() + 1}",
+        mission=category.mission,
+        category=category,
+        person=person,
+        opened_at=opened,
+        last_seen_at=opened - timedelta(hours=1),
+        channel="116000",
+        reporter_kind="parent",
         worrying=worrying,
     )
 
@@ -43,7 +58,9 @@ def test_legacy_categories_appear_only_in_their_years(db):
 
 def test_years_are_local_a_new_years_eve_case_at_2330_utc_counts_next_year(db):
     record("runaway", datetime(2024, 12, 31, 23, 30, tzinfo=UTC))  # 00:30 on 1 January in Brussels
-    record("runaway", datetime(2024, 12, 31, 22, 30, tzinfo=UTC))  # 23:30 on 31 December in Brussels
+    record(
+        "runaway", datetime(2024, 12, 31, 22, 30, tzinfo=UTC)
+    )  # 23:30 on 31 December in Brussels
     section = disappearances_new_cases(2024, 2025)
     assert section["runaway"] == {"2024": 1, "2025": 1}
 
@@ -80,16 +97,24 @@ def test_demo_reproduces_the_published_figures_from_consistent_records(db):
     # Every published yearly value of disappearances_new_cases, computed from the records.
     published = json.loads(PUBLISHED.read_text())["disappearances_new_cases"]
     computed = figures_for_year(2025)["disappearances_new_cases"]
-    compared = [(key, year) for key, per_year in published.items() if key != "note" for year in per_year]
+    compared = [
+        (key, year) for key, per_year in published.items() if key != "note" for year in per_year
+    ]
     assert len(compared) == 39
-    assert {(k, y): computed[k][y] for k, y in compared} == {(k, y): published[k][y] for k, y in compared}
+    assert {(k, y): computed[k][y] for k, y in compared} == {
+        (k, y): published[k][y] for k, y in compared
+    }
 
     # 2025 runaways: 2,147 reports about 1,514 children, 349 of whom ran away more than once.
     assert runaway_details(2025) == {"reports": 2147, "children": 1514, "children_repeat": 349}
 
     # Every case's flag equals its assessment's verdict, and criterion 1 equals age < 13.
     mismatched = 0
-    for case in Case.objects.select_related("person").prefetch_related("assessments").iterator(chunk_size=2000):
+    for case in (
+        Case.objects.select_related("person")
+        .prefetch_related("assessments")
+        .iterator(chunk_size=2000)
+    ):
         assessment = case.assessments.all()[0]
         mismatched += case.worrying != bool(assessment.criteria_held())
         mismatched += assessment.under_13 != (case.age_at_disappearance < 13)

@@ -19,7 +19,12 @@ def open_with_photo(actor, upload, **person):
     return case_open(
         actor=actor,
         category="runaway",
-        person_data={"first_name": "Pia", "last_name": "Foto", "date_of_birth": date(2012, 2, 2), **person},
+        person_data={
+            "first_name": "Pia",
+            "last_name": "Foto",
+            "date_of_birth": date(2012, 2, 2),
+            **person,
+        },
         photo=upload,
         last_seen_at=timezone.now() - timedelta(hours=2),
         channel="116000",
@@ -27,10 +32,17 @@ def open_with_photo(actor, upload, **person):
     )
 
 
-def test_photo_is_stored_without_metadata_and_thumbnailed_by_the_worker(case_manager, private_storage):
+@pytest.mark.django_db(
+    transaction=True
+)  # the worker closes connections between tasks, as in production
+def test_photo_is_stored_without_metadata_and_thumbnailed_by_the_worker(
+    case_manager, private_storage
+):
     original = synthetic_photo()
     assert Image.open(__import__("io").BytesIO(original)).getexif().get(0x8825)  # the input has GPS
-    case = open_with_photo(case_manager, SimpleUploadedFile("kid.jpg", original, content_type="image/jpeg"))
+    case = open_with_photo(
+        case_manager, SimpleUploadedFile("kid.jpg", original, content_type="image/jpeg")
+    )
     person = Person.objects.get(pk=case.person_id)
     with person.photo.open("rb") as stored, Image.open(stored) as image:
         assert image.size == (800, 600)
@@ -39,7 +51,9 @@ def test_photo_is_stored_without_metadata_and_thumbnailed_by_the_worker(case_man
     assert task.task_path == "beacon.people.tasks.person_photo_thumbnail"
     assert not person.photo_thumbnail
 
-    call_command("db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0)
+    call_command(
+        "db_worker", batch=True, queue_name="*", reload=False, startup_delay=False, verbosity=0
+    )
 
     person.refresh_from_db()
     with person.photo_thumbnail.open("rb") as thumb, Image.open(thumb) as image:
@@ -50,9 +64,24 @@ def test_photo_is_stored_without_metadata_and_thumbnailed_by_the_worker(case_man
 @pytest.mark.parametrize(
     ("upload", "code"),
     [
-        (SimpleUploadedFile("notes.jpg", b"this is not an image at all", content_type="image/jpeg"), "not an image"),
-        (SimpleUploadedFile("huge.png", b"\x89PNG" + b"0" * (5 * 1024 * 1024 + 1), content_type="image/png"), "too large"),
-        (SimpleUploadedFile("anim.gif", synthetic_photo(fmt="GIF", gps=False), content_type="image/gif"), "JPEG, PNG or WebP"),
+        (
+            SimpleUploadedFile(
+                "notes.jpg", b"this is not an image at all", content_type="image/jpeg"
+            ),
+            "not an image",
+        ),
+        (
+            SimpleUploadedFile(
+                "huge.png", b"\x89PNG" + b"0" * (5 * 1024 * 1024 + 1), content_type="image/png"
+            ),
+            "too large",
+        ),
+        (
+            SimpleUploadedFile(
+                "anim.gif", synthetic_photo(fmt="GIF", gps=False), content_type="image/gif"
+            ),
+            "JPEG, PNG or WebP",
+        ),
     ],
 )
 def test_bad_photo_is_refused_and_nothing_is_saved(case_manager, private_storage, upload, code):

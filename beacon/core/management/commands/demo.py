@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Load the demo organisation: staff of every role and synthetic cases 2019-2025."
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", help="Password for every demo login (default: a new random one).")
+        parser.add_argument(
+            "--password", help="Password for every demo login (default: a new random one)."
+        )
 
     def handle(self, *args, password=None, **options):
         password = password or secrets.token_urlsafe(9)
@@ -20,6 +22,8 @@ class Command(BaseCommand):
         self.stdout.write("Loading the demo organisation (synthetic data)...")
         DemoLoader(out=self.stdout.write).load(password=password)
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.\n")
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/), all with the password: " + password)
+        self.stdout.write(
+            "Demo logins (http://127.0.0.1:8000/), all with the password: " + password
+        )
         for username, role in DEMO_USERS.items():
             self.stdout.write(f"  {username:20} {role}")
