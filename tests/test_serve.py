@@ -67,6 +67,6 @@ def test_serve_runs_web_and_worker_on_a_fresh_sqlite_database(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
             output, _ = process.communicate()
-    assert "Beacon is running on" in output
+    assert f"http://127.0.0.1:{port}/" in output  # the start message, in the default language
     if process.returncode not in (0, -15):
         pytest.fail(f"serve exited with {process.returncode}: {output[-2000:]}")

@@ -5,6 +5,7 @@ from datetime import datetime
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from beacon.cases.choices import (
@@ -161,8 +162,14 @@ class CriteriaMixin(forms.Form):
         for key, label in WORRYING_CRITERIA:
             if key != "under_13":
                 self.fields[f"criterion_{key}"] = forms.BooleanField(label=label, required=False)
+            # The note sits in a table cell; the accessible name says which criterion it is for.
             self.fields[f"note_{key}"] = forms.CharField(
-                label=_("Note"), required=False, max_length=500
+                label=_("Note"),
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(
+                    attrs={"aria-label": format_lazy("{}: {}", _("Note"), label)}
+                ),
             )
 
     def criteria_rows(self):

@@ -61,6 +61,23 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+NAME_MATCH_LIST_LIMIT = 2000
+
+
+def _people_named(query: str):
+    """Persons whose name starts with the query. A selective name (the usual case) is resolved
+    to a short id list first: PostgreSQL misjudges how many match a LIKE prefix and would
+    otherwise walk the whole case index newest-first probing each person (measured: 59 ms p95 at
+    1 M cases for a prefix matching ~900 persons, see benchmarks/). A broad prefix keeps the
+    subquery, where that walk finds a page quickly."""
+    name = normalise_name(query)
+    people = Person.objects.filter(
+        Q(search_name__startswith=name) | Q(search_name_reversed__startswith=name)
+    )
+    ids = list(people.values_list("pk", flat=True)[: NAME_MATCH_LIST_LIMIT + 1])
+    return ids if len(ids) <= NAME_MATCH_LIST_LIMIT else people.values("pk")
+
+
 def case_queryset(*, user, filters: CaseFilters) -> QuerySet[Case]:
     """The cases the user may see, filtered; newest first."""
     cases = Case.objects.visible_to(user)
@@ -83,11 +100,7 @@ def case_queryset(*, user, filters: CaseFilters) -> QuerySet[Case]:
         if any(ch.isdigit() for ch in query) and "-" in query:
             cases = cases.filter(number__iexact=query)
         else:
-            name = normalise_name(query)
-            people = Person.objects.filter(
-                Q(search_name__startswith=name) | Q(search_name_reversed__startswith=name)
-            )
-            cases = cases.filter(person__in=people.values("pk"))
+            cases = cases.filter(person__in=_people_named(query))
     return cases.order_by("-opened_at", "-id")
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from beacon.cases import selectors, services
+from beacon.cases.choices import WORRYING_CRITERIA, CaseStatus, Outcome
 from beacon.cases.forms import (
     AssessmentForm,
     CaseEditForm,
@@ -111,6 +112,18 @@ def case_new(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/new.html", {"form": form, "person": person}, status=status)
 
 
+def _with_labels(entries: list) -> list:
+    """Timeline data stores choice keys (stable across languages); people read the labels."""
+    outcomes, statuses = dict(Outcome.choices), dict(CaseStatus.choices)
+    for entry in entries:
+        status = entry.data.get("status", "")
+        # A reopening keeps the previous outcome in its data; showing it would read as the result.
+        outcome = "" if status == CaseStatus.OPEN else entry.data.get("outcome", "")
+        entry.outcome_label = outcomes.get(outcome, "")
+        entry.status_label = statuses.get(status, "")
+    return entries
+
+
 def _detail_context(request, case: Case, **forms) -> dict[str, object]:
     user = request.user
     mission = case.mission
@@ -119,11 +132,22 @@ def _detail_context(request, case: Case, **forms) -> dict[str, object]:
         for action in ("change", "assess", "close", "open")
     }
     assessments = selectors.case_assessments(case=case)
+    labels = dict(WORRYING_CRITERIA)
+    # Staff read the criteria as the Directive words them, not as field names.
+    history = [
+        {
+            "assessment": a,
+            "held": [labels[key] for key in a.criteria_held()],
+            "notes": [(labels.get(key, key), note) for key, note in a.notes.items() if note],
+        }
+        for a in assessments
+    ]
     context = {
         "case": case,
-        "assessments": assessments,
+        "assessments": history,
         "current": assessments[0] if assessments else None,
-        "timeline": selectors.case_timeline(case=case),
+        "current_held": history[0]["held"] if history else [],
+        "timeline": _with_labels(selectors.case_timeline(case=case)),
         "can": can,
         "edit_form": forms.get("edit_form")
         or CaseEditForm(initial=initial_for_edit(case), case=case),

@@ -40,7 +40,16 @@ def page():
         context = browser.new_context(
             viewport={"width": 1280, "height": 1000}, locale="en-GB", timezone_id="Europe/Brussels"
         )
-        yield context.new_page()
+        page = context.new_page()
+        # The UI must work offline: record any request that leaves the test server.
+        page.outside_requests = []
+
+        def note_outside(request):
+            if not request.url.startswith(("http://localhost", "http://127.0.0.1", "data:")):
+                page.outside_requests.append(request.url)
+
+        page.on("request", note_outside)
+        yield page
         context.close()
         browser.close()
 
@@ -48,12 +57,7 @@ def page():
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_case_manager_records_a_disappearance_and_closes_it(live_server, cast, page):
-    manager = cast["case_manager"]
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", manager.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/cases/")
+    log_in(page, live_server.url, cast["case_manager"])
 
     page.click("text=New case")
     page.fill("#id_first_name", "Robin")
@@ -68,13 +72,15 @@ def test_case_manager_records_a_disappearance_and_closes_it(live_server, cast, p
     page.select_option("#id_reporter_kind", "institution")
     page.check("#id_criterion_third_parties")
     page.fill("#id_note_third_parties", "Seen with an unknown adult")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "intake-form.png"), full_page=True)
     page.click("text=Open the case")
 
     case = Case.objects.get()
     page.wait_for_url(f"{live_server.url}/cases/{case.pk}/")
     assert page.locator("h1").inner_text().startswith(case.number)
     assert page.locator("#case-worrying").inner_text() == "worrying"
-    ARTIFACTS.mkdir(exist_ok=True)
+    assert "Possibly with third parties" in page.locator("ul.held").inner_text()
     page.screenshot(path=str(ARTIFACTS / "intake.png"), full_page=True)
 
     page.select_option("#id_outcome", "found_safe")
@@ -88,3 +94,34 @@ def test_case_manager_records_a_disappearance_and_closes_it(live_server, cast, p
     case.refresh_from_db()
     assert case.status == "closed" and case.outcome == "found_safe"
     page.screenshot(path=str(ARTIFACTS / "closed.png"), full_page=True)
+
+    page.click("text=Robin Browsertest")
+    page.wait_for_url(f"{live_server.url}/people/{case.person_id}/")
+    assert "1 episode" in page.locator("h2").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "person.png"), full_page=True)
+    page.goto(f"{live_server.url}/cases/?status=closed")
+    assert page.locator(f"text={case.number}").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "list.png"), full_page=True)
+    assert page.outside_requests == []
+
+
+def log_in(page, base_url, user):
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/cases/")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_htmx_person_search_starts_a_new_episode(live_server, cast, open_case, page):
+    log_in(page, live_server.url, cast["first_responder"])
+    page.goto(f"{live_server.url}/cases/new/")
+    page.fill("input[name=q]", "Lotte")
+    page.press("input[name=q]", "Enter")  # must search, not submit the half-filled intake
+    # HTMX (served by Beacon itself) fetches the matches and swaps them in below the box.
+    page.click(f"#person-results >> text={open_case.person.full_name}")
+    page.wait_for_url(f"{live_server.url}/cases/new/?person={open_case.person_id}")
+    assert "New episode for Lotte Testperson" in page.locator("main").inner_text()
+    assert page.outside_requests == []

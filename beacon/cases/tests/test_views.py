@@ -98,22 +98,31 @@ def test_intake_opens_one_worrying_case(client, case_manager):
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
+    ("overrides", "field", "message"),
     [
-        ({"last_seen_at": local(timezone.now() + timedelta(days=2))}, "in the future"),
-        ({"kind": "family_context:attempted"}, "Select a valid choice"),
-        ({"kind": "legacy_abduction_by_third_party"}, "Select a valid choice"),
-        ({"date_of_birth": "1996-01-01"}, "up to 24"),
-        ({"summary": "bad\x07bell"}, "control characters"),
-        ({"first_name": ""}, "This field is required"),
+        ({"last_seen_at": local(timezone.now() + timedelta(days=2))}, "last_seen_at", "future"),
+        ({"kind": "family_context:attempted"}, "kind", "Select a valid choice"),
+        ({"kind": "legacy_abduction_by_third_party"}, "kind", "Select a valid choice"),
+        ({"kind": "runaway:attempted"}, "kind", "Select a valid choice"),
+        ({"date_of_birth": "1996-01-01"}, "date_of_birth", "up to 24"),
+        ({"date_of_birth": "", "estimated_age": "30"}, "estimated_age", "up to 24"),
+        ({"summary": "bad\x07bell"}, "summary", "control characters"),
+        ({"last_name": "Escape\x1bd"}, "last_name", "control characters"),
+        ({"first_name": ""}, "first_name", "required"),
     ],
 )
-def test_bad_intake_shows_field_errors_and_saves_nothing(client, case_manager, overrides, message):
+def test_bad_intake_shows_field_errors_and_saves_nothing(
+    client, case_manager, overrides, field, message
+):
     login(client, case_manager)
+    audit_before = AuditRecord.objects.count()
     response = client.post(reverse("cases:new"), intake_post(**overrides))
     assert response.status_code == 400
-    assert message in response.content.decode()
+    errors = response.context["form"].errors
+    assert field in errors, errors
+    assert message in " ".join(errors[field])
     assert Case.objects.count() == 0 and Person.objects.count() == 0
+    assert AuditRecord.objects.count() == audit_before
 
 
 def test_non_image_photo_is_refused(client, case_manager, private_storage):
@@ -214,6 +223,35 @@ def test_close_with_found_before_last_seen_is_refused(client, case_manager, open
     assert open_case.status == "open"
 
 
+def open_cases(actor, count: int, start: int = 0) -> None:
+    for index in range(start, start + count):
+        case_open(
+            actor=actor,
+            category="runaway",
+            person_data={"first_name": f"Many{index}", "last_name": "Queries"},
+            last_seen_at=timezone.now() - timedelta(hours=index + 1),
+            region="BE-WLG",
+            channel="police",
+            reporter_kind="police",
+        )
+
+
+def test_list_query_count_does_not_grow_with_the_cases(client, case_manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, case_manager)
+    url = reverse("cases:list") + "?region=BE-WLG&status=open&q=many"
+    open_cases(case_manager, 3)
+    with CaptureQueriesContext(connection) as few:
+        shown_few = len(client.get(url).context["page"].items)
+    open_cases(case_manager, 60, start=3)
+    with CaptureQueriesContext(connection) as many:
+        shown_many = len(client.get(url).context["page"].items)
+    assert shown_few == 3 and shown_many > 3
+    assert len(many) == len(few)
+
+
 def test_list_filters_and_keyset_pages(client, case_manager, django_assert_max_num_queries):
     for index in range(30):
         case_open(
@@ -247,6 +285,55 @@ def test_list_filters_and_keyset_pages(client, case_manager, django_assert_max_n
     assert bad.status_code == 200 and "not understood" in bad.content.decode()
 
 
+def test_assessment_form_adds_to_the_history(client, case_manager, open_case):
+    login(client, case_manager)
+    response = client.post(
+        reverse("cases:assess", args=[open_case.pk]),
+        {
+            "version": open_case.version,
+            "criterion_medication": "on",
+            "note_medication": "Insulin, none with her",
+        },
+    )
+    assert response.status_code == 302
+    open_case.refresh_from_db()
+    assert open_case.worrying is True
+    assert [a.criteria_held() for a in open_case.assessments.all()] == [["medication"], []]
+    page = client.get(reverse("cases:detail", args=[open_case.pk])).content.decode()
+    assert "Depends on medication or medical treatment" in page
+    assert "Insulin, none with her" in page
+
+
+def test_stale_assessment_is_refused(client, case_manager, open_case):
+    login(client, case_manager)
+    stale = open_case.version
+    client.post(
+        reverse("cases:note", args=[open_case.pk]), {"kind": "contact", "text": "Called school"}
+    )
+    client.post(
+        reverse("cases:edit", args=[open_case.pk]),
+        {
+            "version": stale,
+            "last_seen_at": local(open_case.last_seen_at),
+            "channel": "116000",
+            "reporter_kind": "parent",
+            "police_reference": "PV-1",
+        },
+    )
+    response = client.post(
+        reverse("cases:assess", args=[open_case.pk]),
+        {"version": stale, "criterion_disability": "on"},
+    )
+    assert response.status_code == 400
+    assert "Someone else changed this case" in response.content.decode()
+    assert open_case.assessments.count() == 1
+
+
+def test_login_page_speaks_the_language_asked_for(client, db):
+    assert '<html lang="fr">' in client.get(reverse("login") + "?lang=fr").content.decode()
+    assert '<html lang="en">' in client.get(reverse("login") + "?lang=xx").content.decode()
+
+
 def test_language_preference_changes_the_page_language(client, case_manager):
     login(client, case_manager)
     client.post(reverse("core:set_language"), {"language": "fr", "next": "/cases/"})
@@ -260,3 +347,21 @@ def test_audit_browser_is_for_administrators(client, cast, open_case):
     client.logout()
     login(client, cast["case_manager"])
     assert client.get(reverse("core:audit")).status_code == 403
+
+
+def test_admin_edits_reference_data_only_and_never_the_audit_trail(rf, cast):
+    from django.contrib import admin
+
+    from beacon.cases.models import Category
+    from beacon.core.models import Organisation, Region
+
+    registry = admin.site._registry
+    assert Case not in registry and Person not in registry  # writes go through the services
+    assert {Category, Organisation, Region} <= set(registry)
+    request = rf.get("/admin/")
+    request.user = cast["administrator"]
+    request.user.is_superuser = True  # even a superuser may not rewrite the trail
+    audit_admin = registry[AuditRecord]
+    assert not audit_admin.has_add_permission(request)
+    assert not audit_admin.has_change_permission(request)
+    assert not audit_admin.has_delete_permission(request)
