@@ -335,9 +335,32 @@ def test_login_page_speaks_the_language_asked_for(client, db):
 
 
 def test_language_preference_changes_the_page_language(client, case_manager):
+    from beacon.core.models import UserProfile
+
     login(client, case_manager)
-    client.post(reverse("core:set_language"), {"language": "fr", "next": "/cases/"})
-    assert '<html lang="fr">' in client.get(reverse("cases:list")).content.decode()
+    response = client.post(reverse("core:set_language"), {"language": "nl", "next": "/cases/"})
+    assert response.status_code == 302 and response.url == "/cases/"
+    assert UserProfile.objects.get(user=case_manager).language == "nl"
+    page = client.get(reverse("cases:list")).content.decode()
+    assert '<html lang="nl">' in page
+    assert "Dossiers vermiste kinderen" in page and "Afmelden" in page
+
+
+def test_language_form_ignores_unknown_languages_and_foreign_redirects(client, case_manager):
+    from beacon.core.models import UserProfile
+
+    def languages():
+        return list(
+            UserProfile.objects.filter(user=case_manager).values_list("language", flat=True)
+        )
+
+    login(client, case_manager)
+    before = languages()
+    response = client.post(
+        reverse("core:set_language"), {"language": "xx", "next": "https://example.invalid/"}
+    )
+    assert response.status_code == 302 and response.url == "/"
+    assert languages() == before
 
 
 def test_audit_browser_is_for_administrators(client, cast, open_case):
