@@ -5,7 +5,8 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -63,24 +64,33 @@ def _day_start(day: date) -> datetime:
 
 NAME_MATCH_LIST_LIMIT = 2000
 
+# ORDER BY this instead of opened_at when the cases are already narrowed to a few persons: the
+# expression has the same value, but no index yields it in order, so PostgreSQL reads the few
+# cases through the person index and sorts them, instead of walking the newest-first index
+# probing each row. That walk, which it prefers because it assumes matches are spread evenly
+# in time, took 450 ms at 1 M cases for ~1,100 persons whose cases were all years old
+# (benchmarks/case_list.py, "name prefix, old cases"); the person-index read takes about 1 ms.
+# PostgreSQL only: SQLite has no such planner choice and computes the sum as text.
+_OPENED_AT_UNINDEXED = ExpressionWrapper(
+    F("opened_at") + timedelta(0), output_field=DateTimeField()
+)
 
-def _people_named(query: str):
-    """Persons whose name starts with the query. A selective name (the usual case) is resolved
-    to a short id list first: PostgreSQL misjudges how many match a LIKE prefix and would
-    otherwise walk the whole case index newest-first probing each person (measured: 59 ms p95 at
-    1 M cases for a prefix matching ~900 persons, see benchmarks/). A broad prefix keeps the
-    subquery, where that walk finds a page quickly."""
+
+def _people_named(query: str) -> list[int] | None:
+    """The ids of the persons whose name starts with the query when there are few (the usual
+    case, read by the person index); None for a broad prefix."""
     name = normalise_name(query)
     people = Person.objects.filter(
         Q(search_name__startswith=name) | Q(search_name_reversed__startswith=name)
     )
     ids = list(people.values_list("pk", flat=True)[: NAME_MATCH_LIST_LIMIT + 1])
-    return ids if len(ids) <= NAME_MATCH_LIST_LIMIT else people.values("pk")
+    return ids if len(ids) <= NAME_MATCH_LIST_LIMIT else None
 
 
 def case_queryset(*, user, filters: CaseFilters) -> QuerySet[Case]:
     """The cases the user may see, filtered; newest first."""
     cases = Case.objects.visible_to(user)
+    newest_first = ("-opened_at", "-id")
     if filters.category:
         cases = cases.filter(category__key=filters.category)
     if filters.status:
@@ -100,8 +110,21 @@ def case_queryset(*, user, filters: CaseFilters) -> QuerySet[Case]:
         if any(ch.isdigit() for ch in query) and "-" in query:
             cases = cases.filter(number__iexact=query)
         else:
-            cases = cases.filter(person__in=_people_named(query))
-    return cases.order_by("-opened_at", "-id")
+            people = _people_named(query)
+            if people is None:
+                # A broad prefix: the newest-first walk joins each case to its person and
+                # finds a page of matches after a few hundred rows (building a hash of all
+                # the matching persons first took 45 ms p95 for a prefix matching 12%).
+                name = normalise_name(query)
+                cases = cases.filter(
+                    Q(person__search_name__startswith=name)
+                    | Q(person__search_name_reversed__startswith=name)
+                )
+            else:
+                cases = cases.filter(person__in=people)
+                if connection.vendor == "postgresql":
+                    newest_first = (_OPENED_AT_UNINDEXED.desc(), "-id")
+    return cases.order_by(*newest_first)
 
 
 def can_read_cases(user) -> bool:
