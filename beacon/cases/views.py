@@ -38,23 +38,23 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, user=request.user)
     filters = selectors.CaseFilters()
     if form.is_bound:
-        if form.is_valid():
-            data = form.cleaned_data
-            assigned = data.get("assigned_to")
-            filters = selectors.CaseFilters(
-                q=data.get("q", ""),
-                category=data.get("category", ""),
-                status=data.get("status", ""),
-                worrying={"yes": True, "no": False}.get(data.get("worrying", "")),
-                opened_from=data.get("opened_from"),
-                opened_to=data.get("opened_to"),
-                assigned_to=request.user.pk
-                if assigned == "me"
-                else (int(assigned) if assigned else None),
-                region=data.get("region", ""),
-            )
-        else:
+        if not form.is_valid():
             messages.warning(request, _("Some filters were not understood and are ignored."))
+        # An invalid form still holds the fields that parsed: only the bad ones are dropped.
+        data = form.cleaned_data
+        assigned = data.get("assigned_to")
+        filters = selectors.CaseFilters(
+            q=data.get("q", ""),
+            category=data.get("category", ""),
+            status=data.get("status", ""),
+            worrying={"yes": True, "no": False}.get(data.get("worrying", "")),
+            opened_from=data.get("opened_from"),
+            opened_to=data.get("opened_to"),
+            assigned_to=request.user.pk
+            if assigned == "me"
+            else (int(assigned) if assigned else None),
+            region=data.get("region", ""),
+        )
     page = selectors.case_list(
         user=request.user, filters=filters, cursor=request.GET.get("cursor", "")
     )

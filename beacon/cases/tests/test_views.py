@@ -388,3 +388,67 @@ def test_admin_edits_reference_data_only_and_never_the_audit_trail(rf, cast):
     assert not audit_admin.has_add_permission(request)
     assert not audit_admin.has_change_permission(request)
     assert not audit_admin.has_delete_permission(request)
+
+
+def test_next_page_link_keeps_the_filters(client, case_manager):
+    import html
+    import re
+
+    open_cases(case_manager, 27)  # in BE-WLG
+    case_open(
+        actor=case_manager,
+        category="runaway",
+        person_data={"first_name": "Elsewhere", "last_name": "Queries"},
+        last_seen_at=timezone.now() - timedelta(minutes=30),
+        region="BE-VAN",
+        channel="police",
+        reporter_kind="police",
+    )
+    login(client, case_manager)
+    first = client.get(reverse("cases:list"), {"region": "BE-WLG"})
+    assert len(first.context["page"].items) == 25
+    link = re.search(r'href="(\?[^"]*cursor=[^"]*)"', first.content.decode())
+    assert link is not None
+    href = html.unescape(link.group(1))
+    assert "region=BE-WLG" in href
+    second = client.get(reverse("cases:list") + href)
+    rest = second.context["page"].items
+    assert len(rest) == 2 and {case.region.code for case in rest} == {"BE-WLG"}
+    assert second.context["page"].next_cursor is None
+
+
+def test_unknown_category_and_assigned_to_me(client, cast, case_manager):
+    case_open(
+        actor=case_manager,
+        category="runaway",
+        person_data={"first_name": "Mine", "last_name": "Assigned"},
+        last_seen_at=timezone.now() - timedelta(hours=2),
+        channel="police",
+        reporter_kind="police",
+        assigned_to=case_manager,
+    )
+    open_cases(case_manager, 2)
+    login(client, case_manager)
+    mine = client.get(reverse("cases:list"), {"assigned_to": "me"})
+    assert [case.person.first_name for case in mine.context["page"].items] == ["Mine"]
+    unknown = client.get(reverse("cases:list"), {"category": "no_such_category"})
+    assert unknown.status_code == 200
+    assert "not understood" in unknown.content.decode()
+    assert len(unknown.context["page"].items) == 3  # the bad filter is ignored, not applied
+
+
+def test_a_bad_filter_is_dropped_and_the_good_ones_still_apply(client, case_manager):
+    open_cases(case_manager, 2)  # in BE-WLG
+    case_open(
+        actor=case_manager,
+        category="runaway",
+        person_data={"first_name": "Elsewhere", "last_name": "Queries"},
+        last_seen_at=timezone.now() - timedelta(hours=2),
+        region="BE-VAN",
+        channel="police",
+        reporter_kind="police",
+    )
+    login(client, case_manager)
+    response = client.get(reverse("cases:list"), {"region": "BE-VAN", "opened_from": "31/02/x"})
+    assert response.status_code == 200 and "not understood" in response.content.decode()
+    assert [case.person.first_name for case in response.context["page"].items] == ["Elsewhere"]
