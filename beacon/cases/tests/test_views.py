@@ -452,3 +452,37 @@ def test_a_bad_filter_is_dropped_and_the_good_ones_still_apply(client, case_mana
     response = client.get(reverse("cases:list"), {"region": "BE-VAN", "opened_from": "31/02/x"})
     assert response.status_code == 200 and "not understood" in response.content.decode()
     assert [case.person.first_name for case in response.context["page"].items] == ["Elsewhere"]
+
+
+def test_first_responder_sees_no_close_or_edit_form_and_cannot_post_them(client, cast, open_case):
+    responder = cast["first_responder"]
+    login(client, responder)
+    page = client.get(reverse("cases:detail", args=[open_case.pk])).content.decode()
+    assert reverse("cases:close", args=[open_case.pk]) not in page
+    assert reverse("cases:edit", args=[open_case.pk]) not in page
+    assert reverse("cases:assess", args=[open_case.pk]) in page  # assessing is their job
+    version = open_case.version
+    found = local(timezone.now() - timedelta(hours=1))
+    denied_before = AuditRecord.objects.filter(action="denied", actor=responder).count()
+    close = client.post(
+        reverse("cases:close", args=[open_case.pk]),
+        {"version": version, "outcome": "found_safe", "found_at": found},
+    )
+    edit = client.post(
+        reverse("cases:edit", args=[open_case.pk]),
+        {
+            "version": version,
+            "last_seen_at": local(open_case.last_seen_at),
+            "channel": "116000",
+            "reporter_kind": "parent",
+            "police_reference": "PV-X",
+        },
+    )
+    assert (close.status_code, edit.status_code) == (403, 403)
+    assert AuditRecord.objects.filter(action="denied", actor=responder).count() == denied_before + 2
+    open_case.refresh_from_db()
+    assert (open_case.status, open_case.police_reference, open_case.version) == (
+        "open",
+        "",
+        version,
+    )
