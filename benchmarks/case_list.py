@@ -27,7 +27,7 @@ OFFSET_DEEP_PAGE = 2000
 MANAGERS = 40
 # A known slow case (a broad name prefix whose matches are all years old: the newest-first walk
 # reads most of the index before it finds a page); timed fewer times to keep the run short.
-SLOW = {"name prefix 'first30' (broad, old cases)"}
+SLOW = {"name prefix 'first30' (~11,000, old cases)"}
 SLOW_RUNS = 20
 
 
@@ -222,9 +222,10 @@ def main() -> None:
         ),
         "name 'name12345 first12345' (1 person)": selectors.CaseFilters(q="Name12345 First12345"),
         "name prefix 'name123' (~900 persons)": selectors.CaseFilters(q="name123"),
-        "name prefix 'first301' (old cases)": selectors.CaseFilters(q="first301"),
-        "name prefix 'name1' (broad)": selectors.CaseFilters(q="name1"),
-        "name prefix 'first30' (broad, old cases)": selectors.CaseFilters(q="first30"),
+        "name prefix 'first301' (~1,100, old cases)": selectors.CaseFilters(q="first301"),
+        "name prefix 'name12' (~8,600 persons)": selectors.CaseFilters(q="name12"),
+        "name prefix 'name1' (broad, ~86,000 persons)": selectors.CaseFilters(q="name1"),
+        "name prefix 'first30' (~11,000, old cases)": selectors.CaseFilters(q="first30"),
         "unaccompanied + open + worrying": selectors.CaseFilters(
             category="unaccompanied_minor", status="open", worrying=True
         ),
