@@ -26,15 +26,19 @@ from beacon.cases.models import (
     TimelineEntry,
 )
 from beacon.core.audit import audit
-from beacon.core.models import AuditAction, Organisation, Region
+from beacon.core.models import AuditAction, AuditRecord, Organisation, Region
 from beacon.demo import plan
 from beacon.people.models import Person
 
 SEED = 116000
+# The load's own audit record doubles as its completion mark: it is written last, in the load's
+# transaction, so it exists exactly when every demo record does.
+LOAD_OBJECT_TYPE, LOAD_OBJECT_ID = "demo.load", "2019-2025"
+# Repeat episodes of one child are at least this far apart, so each is over before the next.
+MIN_DAYS_BETWEEN_EPISODES = 5
 DEMO_USERS = {
     "demo-admin": "administrator",
     "demo-casemanager": "case_manager",
-    "demo-casemanager2": "case_manager",
     "demo-responder": "first_responder",
     "demo-analyst": "analyst",
     "demo-coordinator": "volunteer_coordinator",
@@ -82,6 +86,7 @@ class DemoLoader:
         self.rng = random.Random(SEED)
         self.out = out
         self.zone = ZoneInfo(settings.TIME_ZONE)
+        self.lost_children = 0
 
     # --- people -----------------------------------------------------------------------------------
 
@@ -115,7 +120,7 @@ class DemoLoader:
         if category == "unaccompanied_minor":
             return (
                 self.rng.randint(11, 12)
-                if r < 0.04
+                if r < 0.05
                 else self.rng.randint(13, 15)
                 if r < 0.40
                 else self.rng.randint(16, 17)
@@ -127,7 +132,9 @@ class DemoLoader:
         if category == "legacy_abduction_by_third_party":
             return self.rng.randint(4, 9) if r < 0.66 else self.rng.randint(13, 17)
         if subkind == "lost_child":
-            return self.rng.randint(3, 9)
+            # Half of the lost children are under 10 (the 2025 report: 3 of 6).
+            self.lost_children += 1
+            return self.rng.randint(3, 9) if self.lost_children % 2 else self.rng.randint(10, 12)
         if subkind == "young_adult":
             return self.rng.randint(18, 24)
         return self.rng.randint(13, 17)
@@ -145,6 +152,26 @@ class DemoLoader:
             tzinfo=self.zone,
         )
         return local
+
+    def spaced_moments(self, year: int, count: int) -> list[datetime]:
+        """`count` moments of a year, sorted, at least MIN_DAYS_BETWEEN_EPISODES apart."""
+        days_in_year = 366 if year % 4 == 0 else 365
+        gap = MIN_DAYS_BETWEEN_EPISODES
+        starts = sorted(self.rng.sample(range(days_in_year - (count - 1) * gap), count))
+        moments = []
+        for index, start in enumerate(starts):
+            day = date(year, 1, 1) + timedelta(days=start + index * gap)
+            moments.append(
+                datetime(
+                    day.year,
+                    day.month,
+                    day.day,
+                    self.rng.randint(0, 23),
+                    self.rng.randint(0, 59),
+                    tzinfo=self.zone,
+                )
+            )
+        return moments
 
     def subkinds_for(self, category: str, year: int, count: int) -> list[str]:
         if year == 2025 and category in plan.SUBKINDS_2025:
@@ -192,7 +219,7 @@ class DemoLoader:
         children_in_order: list[tuple[Child, int]] = []
         for count in counts:
             subkind = subkinds[len(episodes)]
-            moments = sorted(self.random_moment(year) for _ in range(count))
+            moments = self.spaced_moments(year, count)
             kid = self.child(
                 girls_share=girls, age=self.age_for(category, subkind), on=moments[0].date()
             )
@@ -208,13 +235,51 @@ class DemoLoader:
                     subkind=subkinds[len(episodes)] if count == 1 else subkind,
                 )
                 episode.opened_at = opened
+                # Reported between half an hour and a day and a half after last seen, and never
+                # before the child's previous episode ended.
                 episode.last_seen_at = opened - timedelta(minutes=self.rng.randint(30, 36 * 60))
-                limit = (moments[index + 1] - timedelta(days=1)) if index + 1 < count else None
+                limit = (moments[index + 1] - timedelta(days=2)) if index + 1 < count else None
+                episode.extra["limit"] = limit
                 self.settle(episode, limit)
                 episodes.append(episode)
         if category == "runaway":
             self.place_in_institutions(children_in_order)
+            self.runaway_found_times(episodes)
         return episodes
+
+    def runaway_found_times(self, episodes: list[Episode]) -> None:
+        """Time until found, in exact shares of the year's runaways (the shape the 2025 report
+        gives: 52% within 48 h, 75.5% within a week, 9% after more than a month). Long absences
+        go only to episodes with room before the same child's next one."""
+        total = len(episodes)
+        counts = [round(total * share) for _bounds, share in plan.RUNAWAY_FOUND_AFTER]
+        counts[0] += total - sum(counts)
+        buckets = [
+            bounds
+            for (bounds, _share), n in zip(plan.RUNAWAY_FOUND_AFTER, counts, strict=True)
+            for _ in range(n)
+        ]
+        self.rng.shuffle(buckets)
+
+        def room(episode: Episode) -> float:
+            limit = episode.extra["limit"]
+            if limit is None:
+                return float("inf")
+            return (limit - episode.last_seen_at).total_seconds() / 3600
+
+        free = [i for i, e in enumerate(episodes) if room(e) == float("inf")]
+        for index, episode in enumerate(episodes):
+            if buckets[index][1] <= room(episode):
+                continue
+            # Trade with an episode that has no later episode and a shorter absence.
+            for other in free:
+                if buckets[other][1] < buckets[index][1] and buckets[other][1] <= room(episode):
+                    buckets[index], buckets[other] = buckets[other], buckets[index]
+                    break
+        for episode, (low, high) in zip(episodes, buckets, strict=True):
+            assert episode.last_seen_at is not None
+            hours = self.rng.uniform(low, min(high, room(episode)))
+            episode.found_at = episode.last_seen_at + timedelta(hours=hours)
 
     def place_in_institutions(self, children: list[tuple[Child, int]]) -> None:
         """About 32% of runaway children live in an institution and, running more often, make
@@ -342,20 +407,15 @@ class DemoLoader:
             user.set_password(password)
             user.is_active = True
             user.is_staff = role == "administrator"
-            user.save()
+            user.save(update_fields=["password", "is_active", "is_staff"])
             user.groups.set([Group.objects.get(name=role)])
             users[username] = user
         return users
 
     def already_loaded(self) -> bool:
-        prefix = self.prefix()
-        expected = sum(n for per_year in plan.NEW_CASES.values() for n in per_year.values())
-        return (
-            Case.objects.filter(
-                number__startswith=f"{prefix}-20", opened_at__year__lte=2025
-            ).count()
-            >= expected
-        )
+        return AuditRecord.objects.filter(
+            object_type=LOAD_OBJECT_TYPE, object_id=LOAD_OBJECT_ID
+        ).exists()
 
     def prefix(self) -> str:
         organisation = Organisation.objects.first()
@@ -371,7 +431,8 @@ class DemoLoader:
         subkinds = {(s.category.key, s.key): s for s in SubKind.objects.select_related("category")}
         regions = list(Region.objects.filter(code__in=plan.REGION_WEIGHTS))
         weights = [plan.REGION_WEIGHTS[r.code] for r in regions]
-        managers = [users["demo-casemanager"], users["demo-casemanager2"], users["demo-admin"]]
+        # Mostly the case manager; the administrator (a senior case manager) takes some.
+        managers = [users["demo-casemanager"]] * 4 + [users["demo-admin"]]
         channels = (
             ["116000"] * 70
             + ["police"] * 10
@@ -398,11 +459,22 @@ class DemoLoader:
         audit(
             actor=None,
             action=AuditAction.CREATE,
-            object_type="demo.load",
-            object_id="2019-2025",
             fields=["cases", "persons", "assessments", "timeline"],
+            object_type=LOAD_OBJECT_TYPE,
+            object_id=LOAD_OBJECT_ID,
         )
         return users
+
+    def direction(self, episode: Episode) -> dict:
+        """Family disappearances: most are international (81% in 2025), and more than a fifth
+        of those come from abroad into the country; other family disappearances mostly stay
+        within it."""
+        domestic = episode.subkind == "other_family_disappearance" and self.rng.random() < 0.97
+        if domestic:
+            return {"direction": "domestic", "countries": []}
+        inbound_share = 0.08 if episode.category.startswith("legacy_") else 0.24
+        direction = "inbound" if self.rng.random() < inbound_share else "outbound"
+        return {"direction": direction, "countries": [self.rng.choice(plan.ABDUCTION_COUNTRIES)]}
 
     def write_year(
         self, year, episodes, categories, subkinds, regions, weights, managers, channels, prefix
@@ -425,14 +497,19 @@ class DemoLoader:
             people.append(person)
         Person.objects.bulk_create(people, batch_size=1000)
         episodes.sort(key=lambda e: e.opened_at)
+        # Numbers continue after any already handed out for the year, and the counter moves on,
+        # so cases opened later through case_open() never collide with demo numbers.
+        counter, _created = CaseNumberCounter.objects.select_for_update().get_or_create(
+            prefix=prefix, year=year
+        )
+        first_number = counter.last + 1
         cases = []
-        for number, episode in enumerate(episodes, start=1):
+        for number, episode in enumerate(episodes, start=first_number):
             category = categories[episode.category]
             closed = bool(episode.outcome)
             extra: dict = {}
             if "direction" in category.extra_fields:
-                extra["direction"] = self.rng.choice(["outbound"] * 4 + ["inbound"])
-                extra["countries"] = [self.rng.choice(plan.ABDUCTION_COUNTRIES)]
+                extra.update(self.direction(episode))
             if "country_of_origin" in category.extra_fields:
                 extra["country_of_origin"] = episode.child.nationality
             assert episode.opened_at and episode.last_seen_at
@@ -468,9 +545,8 @@ class DemoLoader:
             )
             cases.append(case)
         Case.objects.bulk_create(cases, batch_size=1000)
-        CaseNumberCounter.objects.update_or_create(
-            prefix=prefix, year=year, defaults={"last": len(cases)}
-        )
+        counter.last = first_number + len(cases) - 1
+        counter.save(update_fields=["last"])
         assessments, timeline = [], []
         for case, episode in zip(cases, episodes, strict=True):
             criteria = {key: bool(episode.criteria.get(key)) for key in CRITERION_KEYS}
