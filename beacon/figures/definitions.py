@@ -7,11 +7,11 @@ counts in the new year even though it is still 31 December in UTC.
 """
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
@@ -72,19 +72,55 @@ def disappearances_new_cases(first: int, last: int) -> dict[str, dict[str, int]]
     return section
 
 
-def runaway_details(year: int) -> dict[str, int]:
-    """Runaway episodes of one year (cases opened in it, category key `runaway`):
+def _pct(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
 
-    - `reports`: runaway cases opened in the year;
-    - `children`: distinct persons those cases are about;
-    - `children_repeat`: persons with more than one runaway case opened in the year.
+
+def runaway_details(year: int) -> dict[str, int | float]:
+    """Runaway episodes of one year: cases of category key `runaway` opened in the year.
+
+    - `reports`: those cases;
+    - `children`: distinct persons they are about;
+    - `children_repeat`: persons with more than one of them;
+    - `girls_pct_of_reports`: share of the reports about a person recorded as female;
+    - `children_in_institution_pct`: share of the children who live in an institution (as the
+      person record says now), and `reports_from_institution_children_pct` their share of reports;
+    - `found_within_48h_pct`, `found_within_week_pct`, `longer_than_month_pct`: share of the
+      reports whose child was found within 48 hours / 7 days / after more than 30 days of being
+      last seen (open cases count in none of them).
+    Percentages of `reports` (or of `children`) with one decimal; two aggregate queries.
     """
     cases = _cases_opened(Mission.MISSING, year, year).filter(category__figure_key="runaway")
-    per_child = cases.values("person_id").annotate(episodes=Count("id")).order_by()
-    totals = per_child.aggregate(
-        children=Count("person_id"), children_repeat=Count("person_id", filter=Q(episodes__gt=1))
+    in_institution = Q(person__in_institution=True)
+    missing_for = F("found_at") - F("last_seen_at")
+    counts = cases.annotate(missing_for=missing_for).aggregate(
+        reports=Count("id"),
+        girls=Count("id", filter=Q(person__gender="female")),
+        from_institution=Count("id", filter=in_institution),
+        children=Count("person", distinct=True),
+        children_in_institution=Count("person", distinct=True, filter=in_institution),
+        within_48h=Count("id", filter=Q(missing_for__lte=timedelta(hours=48))),
+        within_week=Count("id", filter=Q(missing_for__lte=timedelta(days=7))),
+        over_month=Count("id", filter=Q(missing_for__gt=timedelta(days=30))),
     )
-    return {"reports": cases.count(), **totals}
+    repeat = (
+        cases.values("person_id")
+        .annotate(episodes=Count("id"))
+        .order_by()
+        .aggregate(children_repeat=Count("person_id", filter=Q(episodes__gt=1)))
+    )
+    reports, children = counts["reports"], counts["children"]
+    return {
+        "reports": reports,
+        "children": children,
+        "children_repeat": repeat["children_repeat"],
+        "girls_pct_of_reports": _pct(counts["girls"], reports),
+        "children_in_institution_pct": _pct(counts["children_in_institution"], children),
+        "reports_from_institution_children_pct": _pct(counts["from_institution"], reports),
+        "found_within_48h_pct": _pct(counts["within_48h"], reports),
+        "found_within_week_pct": _pct(counts["within_week"], reports),
+        "longer_than_month_pct": _pct(counts["over_month"], reports),
+    }
 
 
 def first_year_with_cases() -> int | None:

@@ -80,7 +80,44 @@ def test_runaway_children_and_repeats(db):
     record("runaway", datetime(2025, 7, 5, 10, tzinfo=UTC))
     record("runaway", datetime(2024, 7, 5, 10, tzinfo=UTC), person=child)
     record("unaccompanied_minor", datetime(2025, 7, 6, 10, tzinfo=UTC), person=child)
-    assert runaway_details(2025) == {"reports": 3, "children": 2, "children_repeat": 1}
+    details = runaway_details(2025)
+    assert (details["reports"], details["children"], details["children_repeat"]) == (3, 2, 1)
+
+
+def test_runaway_shares_of_girls_institutions_and_time_until_found(db):
+    home = Person.objects.create(
+        first_name="In",
+        last_name="Stelling",
+        date_of_birth=date(2010, 1, 1),
+        gender="female",
+        in_institution=True,
+    )
+    cases = [
+        record("runaway", datetime(2025, 2, 1, 10, tzinfo=UTC), person=home),
+        record("runaway", datetime(2025, 4, 1, 10, tzinfo=UTC), person=home),
+        record("runaway", datetime(2025, 6, 1, 10, tzinfo=UTC)),
+        record("runaway", datetime(2025, 8, 1, 10, tzinfo=UTC)),
+    ]
+    # Found 48 h, 7 days and 31 days after last seen; the fourth is still missing.
+    found_after = [timedelta(hours=48), timedelta(days=7), timedelta(days=31)]
+    for case, after in zip(cases[:3], found_after, strict=True):
+        Case.objects.filter(pk=case.pk).update(found_at=case.last_seen_at + after)
+    assert runaway_details(2025) == {
+        "reports": 4,
+        "children": 3,
+        "children_repeat": 1,
+        "girls_pct_of_reports": 50.0,
+        "children_in_institution_pct": 33.3,
+        "reports_from_institution_children_pct": 50.0,
+        "found_within_48h_pct": 25.0,
+        "found_within_week_pct": 50.0,
+        "longer_than_month_pct": 25.0,
+    }
+
+
+def test_runaway_details_of_a_year_without_runaways_are_zero(db):
+    assert runaway_details(2025)["reports"] == 0
+    assert runaway_details(2025)["found_within_week_pct"] == 0.0
 
 
 def test_years_run_from_the_first_case_or_since(db):
