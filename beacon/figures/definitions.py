@@ -16,7 +16,6 @@ from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
-from beacon.core.permissions import require
 
 
 def _local_zone() -> ZoneInfo:
@@ -138,9 +137,3 @@ def figures_for_year(year: int, since: int | None = None) -> dict:
         "disappearances_new_cases": disappearances_new_cases(first, year),
         f"case_details_{year}": {"runaway": runaway_details(year)},
     }
-
-
-def figures_for_user(*, user, year: int, since: int | None = None) -> dict:
-    """The same figures for a staff surface: only for those allowed to read figures."""
-    require(user, "figures.view_figures")
-    return figures_for_year(year, since)

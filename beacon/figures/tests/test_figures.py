@@ -12,10 +12,10 @@ from django.core.management import CommandError, call_command
 from beacon.cases.models import Case, Category
 from beacon.figures.definitions import (
     disappearances_new_cases,
-    figures_for_user,
     figures_for_year,
     runaway_details,
 )
+from beacon.figures.selectors import figures_for_user
 from beacon.people.models import Person
 
 UTC = ZoneInfo("UTC")

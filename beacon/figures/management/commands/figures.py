@@ -29,5 +29,9 @@ class Command(BaseCommand):
             cells = "".join(f"{values[y]:>8}" if y in values else f"{'':>8}" for y in years)
             self.stdout.write(f"{key:42}{cells}")
         for section, content in figures.items():
-            if section.startswith("case_details_"):
-                self.stdout.write(f"\n{section}: {json.dumps(content)}")
+            if not section.startswith("case_details_"):
+                continue
+            for group, details in content.items():
+                self.stdout.write(f"\n{section} / {group}")
+                for key, value in details.items():
+                    self.stdout.write(f"  {key:40}{value:>10}")
