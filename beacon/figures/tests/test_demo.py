@@ -75,6 +75,40 @@ def test_demo_reproduces_every_published_figure_from_consistent_records(db):
     assert per_child.count() == 1514
     assert per_child.filter(episodes__gt=1).count() == 349
 
+    # The other 2025 details of the report, as the records hold them.
+    cases_2025 = Case.objects.filter(opened_at__year=2025)
+
+    def by(category: str, *fields: str) -> dict:
+        rows = (
+            cases_2025.filter(category__key=category).values_list(*fields).annotate(n=Count("id"))
+        )
+        return {row[:-1] if len(row) > 2 else row[0]: row[-1] for row in rows.order_by()}
+
+    assert by("family_context", "subkind__key") == {
+        "international_parental_abduction": 112,
+        "other_family_disappearance": 48,
+        "preventive": 89,
+    }
+    assert by("abduction_outside_family", "subkind__key") == {"attempted": 3}
+    assert all(
+        case.age_at_disappearance < 13
+        for case in cases_2025.filter(category__key="abduction_outside_family")
+    )
+    assert by("undefined_and_other", "subkind__key", "outcome") == {
+        ("young_adult", "found_safe"): 24,
+        ("young_adult", "returned"): 23,
+        ("young_adult", "left_voluntarily"): 9,
+        ("young_adult", "found_deceased"): 6,
+        ("young_adult", ""): 1,
+        ("lost_child", "found_safe"): 6,
+    }
+    minors = cases_2025.filter(category__key="unaccompanied_minor")
+    minors_per_child = minors.values("person_id").annotate(episodes=Count("id")).order_by()
+    assert (minors.count(), minors_per_child.count()) == (359, 274)
+    assert minors_per_child.filter(episodes__gt=1).count() == 42
+    top_origins = by("unaccompanied_minor", "country_of_origin")
+    assert set(sorted(top_origins, key=top_origins.get)[-4:]) == {"MA", "DZ", "ET", "ER"}
+
     # Every case has one initial assessment agreeing with its flag; criterion 1 is age < 13.
     mismatched = 0
     for case in (
