@@ -60,10 +60,11 @@ def test_case_number_search_is_exact(case_manager, named_cases):
     assert [case.number for case in page.items] == [named_cases[2]]
 
 
+@pytest.mark.parametrize("limit", [selectors.NAME_MATCH_LIST_LIMIT, 1])
 def test_keyset_pages_with_a_name_filter_do_not_repeat_or_skip(
-    case_manager, named_cases, monkeypatch
+    case_manager, named_cases, monkeypatch, limit
 ):
-    monkeypatch.setattr(selectors, "NAME_MATCH_LIST_LIMIT", 1)
+    monkeypatch.setattr(selectors, "NAME_MATCH_LIST_LIMIT", limit)
     filters = selectors.CaseFilters(q="pe")
     first = selectors.case_list(user=case_manager, filters=filters, page_size=2)
     second = selectors.case_list(
