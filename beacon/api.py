@@ -4,23 +4,30 @@ Endpoints parse, call the same selectors and services as the UI, and respond; th
 are set once here (422 naming each field, 403 audited, 404, 409 for a stale version).
 """
 
-from ninja import NinjaAPI
-
 from beacon.cases.api import router as cases_router
-from beacon.core.api import PersonalToken, install_error_handlers
+from beacon.cases.models import Case
+from beacon.core.api import BeaconAPI, PersonalToken, install_error_handlers
 from beacon.people.api import router as people_router
+from beacon.people.models import Person
 
-api = NinjaAPI(
+api = BeaconAPI(
     title="Beacon API",
     version="1",
     description=(
-        "Case files of a missing-children organisation. Authenticate with a personal token "
-        "(`beacon token create USERNAME`) as `Authorization: Bearer bcn_...`. Every call has the "
-        "permissions of the token's user; reads of cases and persons are audited."
+        "Case files of a missing-children organisation.\n\n"
+        "**Authentication**: a personal token, created with `beacon token create USERNAME`, "
+        "sent as `Authorization: Bearer bcn_...`. Every call has the permissions of the token's "
+        "user, the same as in the staff interface; a refusal answers 403 and is audited. "
+        "Reads of cases and persons are audited too.\n\n"
+        "**Errors**: 401 no or bad token; 403 not allowed; 404 not found or not visible to you; "
+        "409 someone changed the case since you read it (send the `version` you read); "
+        "422 invalid input, one entry per message, `loc` naming the field, e.g. "
+        '`{"detail": [{"type": "value_error", "loc": ["body", "last_seen_at"], "msg": "..."}]}`.'
+        "\n\nPhotos are not uploaded through this version of the API."
     ),
     auth=PersonalToken(),
     urls_namespace="api",
 )
-install_error_handlers(api)
+install_error_handlers(api, not_found=(Case.DoesNotExist, Person.DoesNotExist))
 api.add_router("/", cases_router)
 api.add_router("/people", people_router)

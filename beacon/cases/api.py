@@ -1,13 +1,19 @@
-"""Case endpoints: parse, call the selectors and services the UI uses, respond."""
+"""Case endpoints: parse, call the selectors and services the UI uses, respond.
 
+Permissions are the services' and selectors' own: an endpoint adds no rule of its own except the
+"may read case files at all" check the UI's views make too."""
+
+from contextlib import contextmanager
 from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
 
 from beacon.cases import selectors, services
+from beacon.cases.choices import CRITERION_KEYS, CaseStatus
 from beacon.cases.models import Assessment, Case, Category
 from beacon.cases.schemas import (
     AssessmentIn,
@@ -16,32 +22,47 @@ from beacon.cases.schemas import (
     CaseOut,
     CasePageOut,
     CasePatch,
-    CaseSummaryOut,
     CategoryOut,
     CloseIn,
     NoteIn,
+    PersonIn,
     RegionOut,
     ReopenIn,
     TimelineOut,
 )
+from beacon.core.api import error_responses, query_error
 from beacon.core.models import Region
 from beacon.people.models import Person
+from beacon.people.schemas import person_out
 
 router = Router(tags=["cases"])
 User = get_user_model()
 
+PERSON_FIELDS = frozenset(PersonIn.model_fields)
+# Text fields a PATCH may clear with null; the services store them as empty strings.
+CLEARABLE_TEXT = (
+    "last_seen_place",
+    "reporter_contact",
+    "police_reference",
+    "summary",
+    "direction",
+    "country_of_origin",
+)
+
 
 class CaseListQuery(Schema):
-    category: str = ""
-    status: str = ""
+    """The case list's filters (as the UI's) and the page to read."""
+
+    category: str = Field("", description="Category key.")
+    status: str = Field("", json_schema_extra={"enum": ["", *CaseStatus.values]})
     worrying: bool | None = None
-    opened_from: date | None = None
-    opened_to: date | None = None
-    assigned_to: int | None = None
-    region: str = ""
-    q: str = ""
-    cursor: str = ""
-    limit: int = selectors.PAGE_SIZE
+    opened_from: date | None = Field(None, description="First day, inclusive.")
+    opened_to: date | None = Field(None, description="Last day, inclusive.")
+    assigned_to: int | None = Field(None, description="User id.")
+    region: str = Field("", description="Region code.")
+    q: str = Field("", description="Case number, or the start of the person's name.")
+    cursor: str = Field("", description="`next_cursor` of the previous page.")
+    limit: int = Field(selectors.PAGE_SIZE, ge=1, le=selectors.MAX_PAGE_SIZE)
 
 
 def _require_reader(request) -> None:
@@ -63,6 +84,7 @@ def assessment_out(assessment: Assessment | None) -> dict | None:
 
 
 def case_summary(case: Case) -> dict:
+    assignee = case.assigned_to
     return {
         "id": case.pk,
         "number": case.number,
@@ -73,7 +95,7 @@ def case_summary(case: Case) -> dict:
         "opened_at": case.opened_at,
         "last_seen_at": case.last_seen_at,
         "region": case.region.code if case.region else None,
-        "assigned_to": case.assigned_to.username if case.assigned_to else None,
+        "assigned_to": {"id": assignee.pk, "username": assignee.username} if assignee else None,
         "person": {
             "id": case.person.pk,
             "first_name": case.person.first_name,
@@ -102,6 +124,7 @@ def case_out(case: Case) -> dict:
     return {
         **case_summary(case),
         **{name: getattr(case, name) for name in fields},
+        "person": person_out(case.person),
         "age_at_disappearance": case.age_at_disappearance,
         "current_assessment": assessment_out(current),
     }
@@ -112,7 +135,7 @@ def _assignee(user_id: int | None):
         return None
     assignee = User.objects.filter(pk=user_id, is_active=True).first()
     if assignee is None:
-        raise ValidationError({"assigned_to": ["Unknown user."]})
+        raise ValidationError({"assigned_to": [_("Unknown user.")]})
     return assignee
 
 
@@ -121,8 +144,43 @@ def _load(request, case_id: int, *, audited: bool = False) -> Case:
     return selectors.case_get(user=request.user, pk=case_id, audited=audited)
 
 
-@router.get("/categories", response=list[CategoryOut], summary="Case categories and sub-kinds")
+def _reread(request, case: Case) -> dict:
+    # The service that just ran audited the write; reading the result back is part of it.
+    return case_out(selectors.case_get(user=request.user, pk=case.pk, audited=False))
+
+
+@contextmanager
+def located_as_in_request(*, person: str | None = None):
+    """Name a service's errors by where the value sits in the request body.
+
+    The services name fields as the UI's forms do: a criterion's note is "note_medication" and a
+    person's fields are flat ("date_of_birth"). Here the note is at notes.medication, and the
+    person's fields under "person" or, for an existing person, behind "person_id"."""
+    try:
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        located: dict[str, list[str]] = {}
+        for field, messages in exc.message_dict.items():
+            if field.startswith("note_") and field[5:] in CRITERION_KEYS:
+                field = f"notes.{field[5:]}"
+            elif person == "person" and field in PERSON_FIELDS:
+                field = f"person.{field}"
+            elif person == "person_id" and field in PERSON_FIELDS:
+                field = "person_id"
+            located.setdefault(field, []).extend(messages)
+        raise ValidationError(located) from exc
+
+
+@router.get(
+    "/categories",
+    response={200: list[CategoryOut], **error_responses()},
+    summary="Case categories and their sub-kinds",
+)
 def list_categories(request):
+    """Every category, usable and legacy (`legacy`: old cases keep it, new ones cannot use it),
+    with names in the user's language. Reference data: any authenticated user may read it."""
     today = timezone.localdate()
     return [
         {
@@ -138,14 +196,27 @@ def list_categories(request):
     ]
 
 
-@router.get("/regions", response=list[RegionOut], summary="Regions (provinces)")
+@router.get(
+    "/regions",
+    response={200: list[RegionOut], **error_responses()},
+    summary="Regions (provinces)",
+)
 def list_regions(request):
+    """The organisation's regions, names in the user's language. Reference data."""
     return [{"code": r.code, "name": r.name} for r in Region.objects.all()]
 
 
-@router.get("/cases", response=CasePageOut, summary="Find cases (filtered, keyset-paginated)")
+@router.get(
+    "/cases",
+    response={200: CasePageOut, **error_responses(403, 422)},
+    summary="Find cases (filtered, keyset-paginated)",
+)
 def list_cases(request, query: Query[CaseListQuery]):
+    """The cases the user may read, newest first. Pages are keyset pages: follow `next_cursor`;
+    a page costs the same at any depth. Filters that match nothing give an empty page."""
     _require_reader(request)
+    if query.cursor and selectors.decode_cursor(query.cursor) is None:
+        raise query_error("cursor", _("Not a cursor from this list."))
     filters = selectors.CaseFilters(
         category=query.category,
         status=query.status,
@@ -162,103 +233,145 @@ def list_cases(request, query: Query[CaseListQuery]):
     return {"items": [case_summary(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
-@router.post("/cases", response={201: CaseOut}, summary="Open a case")
+@router.post(
+    "/cases",
+    response={201: CaseOut, **error_responses(403, 422)},
+    summary="Open a case",
+)
 def open_case(request, payload: CaseIn):
+    """Record a disappearance with its first worrying assessment. Needs the permission to open
+    cases of the category's mission (case managers, first responders, administrators)."""
     person = None
+    if payload.person_id is not None and payload.person is not None:
+        raise ValidationError({"person": [_("Give person_id or person, not both.")]})
     if payload.person_id is not None:
         person = Person.objects.visible_to(request.user).filter(pk=payload.person_id).first()
         if person is None:
-            raise ValidationError({"person_id": ["Unknown person."]})
+            raise ValidationError({"person_id": [_("Unknown person.")]})
     elif payload.person is None:
-        raise ValidationError({"person": ["Give person_id or person."]})
-    data = payload.dict(
+        raise ValidationError({"person": [_("Give person_id or person.")]})
+    details = payload.dict(
         exclude={"person_id", "person", "category", "subkind", "criteria", "notes", "assigned_to"}
     )
-    case = services.case_open(
-        actor=request.user,
-        category=payload.category,
-        subkind=payload.subkind,
-        person=person,
-        person_data=payload.person.dict() if person is None and payload.person else None,
-        criteria=services.CriteriaInput(held=payload.criteria, notes=payload.notes),
-        assigned_to=_assignee(payload.assigned_to),
-        **data,
-    )
-    return Status(201, case_out(selectors.case_get(user=request.user, pk=case.pk, audited=False)))
-
-
-@router.get("/cases/{case_id}", response=CaseOut, summary="One case (the read is audited)")
-def get_case(request, case_id: int):
-    return case_out(_load(request, case_id, audited=True))
-
-
-@router.patch("/cases/{case_id}", response=CaseOut, summary="Change a case's details")
-def update_case(request, case_id: int, payload: CasePatch):
-    case = _load(request, case_id)
-    changes = payload.dict(exclude_unset=True, exclude={"version"})
-    if "assigned_to" in changes:
-        changes["assigned_to"] = _assignee(changes["assigned_to"])
-    services.case_update(actor=request.user, case=case, expected_version=payload.version, **changes)
-    return case_out(selectors.case_get(user=request.user, pk=case.pk, audited=False))
+    with located_as_in_request(person="person_id" if person is not None else "person"):
+        case = services.case_open(
+            actor=request.user,
+            category=payload.category,
+            subkind=payload.subkind,
+            person=person,
+            person_data=payload.person.dict() if payload.person is not None else None,
+            criteria=services.CriteriaInput(held=payload.criteria, notes=payload.notes),
+            assigned_to=_assignee(payload.assigned_to),
+            **details,
+        )
+    return Status(201, _reread(request, case))
 
 
 @router.get(
-    "/cases/{case_id}/assessments", response=list[AssessmentOut], summary="Assessment history"
+    "/cases/{case_id}",
+    response={200: CaseOut, **error_responses(403, 404)},
+    summary="One case (the read is audited)",
+)
+def get_case(request, case_id: int):
+    """The case with its current assessment and person. 404 also for a case the user may not
+    see. Keep `version` to send back with a change."""
+    return case_out(_load(request, case_id, audited=True))
+
+
+@router.patch(
+    "/cases/{case_id}",
+    response={200: CaseOut, **error_responses(403, 404, 409, 422)},
+    summary="Change a case's details",
+)
+def update_case(request, case_id: int, payload: CasePatch):
+    """Optimistic locking: `version` must be the case's current one, else 409 and nothing
+    changes (reload, then apply the change again). Case managers and administrators."""
+    case = _load(request, case_id)
+    changes = payload.dict(exclude_unset=True, exclude={"version"})
+    for name in CLEARABLE_TEXT:
+        if name in changes and changes[name] is None:
+            changes[name] = ""
+    if "countries" in changes and changes["countries"] is None:
+        changes["countries"] = []
+    if "assigned_to" in changes:
+        changes["assigned_to"] = _assignee(changes["assigned_to"])
+    services.case_update(actor=request.user, case=case, expected_version=payload.version, **changes)
+    return _reread(request, case)
+
+
+@router.get(
+    "/cases/{case_id}/assessments",
+    response={200: list[AssessmentOut], **error_responses(403, 404)},
+    summary="Assessment history",
 )
 def list_assessments(request, case_id: int):
+    """Every worrying assessment of the case, newest first, with who made it and when."""
     case = _load(request, case_id, audited=True)
     return [assessment_out(a) for a in selectors.case_assessments(case=case)]
 
 
 @router.post(
-    "/cases/{case_id}/assessments", response={201: AssessmentOut}, summary="Record an assessment"
+    "/cases/{case_id}/assessments",
+    response={201: AssessmentOut, **error_responses(403, 404, 409, 422)},
+    summary="Record an assessment",
 )
 def record_assessment(request, case_id: int, payload: AssessmentIn):
+    """A new assessment; the case is worrying when at least one criterion holds (under_13 is
+    computed). Needs `version`, like a change of details."""
     case = _load(request, case_id)
-    assessment = services.assessment_record(
-        actor=request.user,
-        case=case,
-        expected_version=payload.version,
-        criteria=services.CriteriaInput(held=payload.criteria, notes=payload.notes),
-    )
+    with located_as_in_request():
+        assessment = services.assessment_record(
+            actor=request.user,
+            case=case,
+            expected_version=payload.version,
+            criteria=services.CriteriaInput(held=payload.criteria, notes=payload.notes),
+        )
     return Status(201, assessment_out(assessment))
 
 
-@router.get("/cases/{case_id}/timeline", response=list[TimelineOut], summary="The case's timeline")
+def _timeline_out(entry) -> dict:
+    return {
+        "at": entry.at,
+        "author": entry.author.username if entry.author else None,
+        "kind": entry.kind,
+        "text": entry.text,
+        "data": entry.data,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/timeline",
+    response={200: list[TimelineOut], **error_responses(403, 404)},
+    summary="The case's timeline",
+)
 def list_timeline(request, case_id: int):
+    """Notes, contacts, assessments, edits and status changes, newest first (200 at most)."""
     case = _load(request, case_id, audited=True)
-    return [
-        {
-            "at": e.at,
-            "author": e.author.username if e.author else None,
-            "kind": e.kind,
-            "text": e.text,
-            "data": e.data,
-        }
-        for e in selectors.case_timeline(case=case)
-    ]
+    return [_timeline_out(e) for e in selectors.case_timeline(case=case)]
 
 
-@router.post("/cases/{case_id}/notes", response={201: TimelineOut}, summary="Add a note or contact")
+@router.post(
+    "/cases/{case_id}/notes",
+    response={201: TimelineOut, **error_responses(403, 404, 422)},
+    summary="Add a note or a contact",
+)
 def add_note(request, case_id: int, payload: NoteIn):
+    """Case managers add notes; first responders log the contacts they take."""
     case = _load(request, case_id)
     entry = services.case_add_note(
         actor=request.user, case=case, text=payload.text, kind=payload.kind
     )
-    return Status(
-        201,
-        {
-            "at": entry.at,
-            "author": request.user.username,
-            "kind": entry.kind,
-            "text": entry.text,
-            "data": entry.data,
-        },
-    )
+    return Status(201, _timeline_out(entry))
 
 
-@router.post("/cases/{case_id}/close", response=CaseOut, summary="Close with an outcome")
+@router.post(
+    "/cases/{case_id}/close",
+    response={200: CaseOut, **error_responses(403, 404, 409, 422)},
+    summary="Close with an outcome",
+)
 def close_case(request, case_id: int, payload: CloseIn):
+    """Close an open case with its outcome and when the person was found (not before they were
+    last seen). Case managers and administrators."""
     case = _load(request, case_id)
     services.case_close(
         actor=request.user,
@@ -268,16 +381,19 @@ def close_case(request, case_id: int, payload: CloseIn):
         found_at=payload.found_at,
         note=payload.note,
     )
-    return case_out(selectors.case_get(user=request.user, pk=case.pk, audited=False))
+    return _reread(request, case)
 
 
-@router.post("/cases/{case_id}/reopen", response=CaseOut, summary="Reopen a closed case")
+@router.post(
+    "/cases/{case_id}/reopen",
+    response={200: CaseOut, **error_responses(403, 404, 409, 422)},
+    summary="Reopen a closed case",
+)
 def reopen_case(request, case_id: int, payload: ReopenIn):
+    """Reopen a case closed by mistake; the reason goes on the timeline. A person missing again
+    later is a new case (POST /cases with person_id), not a reopened one."""
     case = _load(request, case_id)
     services.case_reopen(
         actor=request.user, case=case, expected_version=payload.version, reason=payload.reason
     )
-    return case_out(selectors.case_get(user=request.user, pk=case.pk, audited=False))
-
-
-__all__ = ["router", "CaseSummaryOut", "case_summary"]
+    return _reread(request, case)

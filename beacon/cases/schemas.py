@@ -1,104 +1,139 @@
-"""Input and output schemas of the case API (separate: clients never send what they read)."""
+"""Input and output schemas of the case API (separate: clients never send what they read).
 
-from datetime import date, datetime
+Fixed vocabularies are documented as enums but checked by the services, so a wrong value gets
+the same translated message through the API as through the UI."""
+
+from datetime import datetime
 
 from ninja import Field, Schema
+
+from beacon.cases.choices import (
+    CRITERION_KEYS,
+    CaseStatus,
+    Channel,
+    Direction,
+    Mission,
+    Outcome,
+    ReporterKind,
+    TimelineKind,
+)
+from beacon.people.schemas import PersonIn, PersonOut, PersonRef
+
+JUDGED_CRITERIA = [key for key in CRITERION_KEYS if key != "under_13"]
+
+
+def _enum(choices) -> dict:
+    return {"enum": list(choices.values)}
 
 
 class SubKindOut(Schema):
     key: str
-    name: str
+    name: str = Field(description="In the user's language.")
 
 
 class CategoryOut(Schema):
     key: str
-    mission: str
-    name: str
-    figure_key: str
+    mission: str = Field(json_schema_extra=_enum(Mission))
+    name: str = Field(description="In the user's language.")
+    figure_key: str = Field(description="The key the category is counted under in figures.")
     legacy: bool = Field(description="Old records keep it; new cases cannot use it.")
-    extra_fields: list[str]
-    subkinds: list[SubKindOut]
+    extra_fields: list[str] = Field(
+        description="Case fields that apply to this category only (direction, countries, "
+        "country_of_origin)."
+    )
+    subkinds: list[SubKindOut] = Field(description="One must be chosen when there are any.")
 
 
 class RegionOut(Schema):
     code: str
-    name: str
+    name: str = Field(description="In the user's language.")
 
 
-class PersonIn(Schema):
-    first_name: str
-    last_name: str
-    date_of_birth: date | None = None
-    estimated_age: int | None = Field(None, description="When the date of birth is unknown.")
-    gender: str = "unknown"
-    languages: list[str] = []
-    nationality: str = ""
-    in_institution: bool = False
-    institution_name: str = ""
+class UserRef(Schema):
+    id: int
+    username: str
 
 
 class CaseIn(Schema):
-    """A new case. Give `person_id` (an earlier episode's person) or `person`. Photos are added
-    through the staff UI, not through this API."""
+    """A new case. Give `person_id` (the person of an earlier episode, found with GET /people)
+    or `person` (a new person), not both. Photos are added through the staff UI: this API does
+    not take uploads."""
 
     person_id: int | None = None
     person: PersonIn | None = None
-    category: str = Field(description="Category key, see GET /categories.")
-    subkind: str | None = None
-    last_seen_at: datetime = Field(
-        description="With its time zone, e.g. 2025-06-01T14:30:00+02:00."
+    category: str = Field(description="A category key from GET /categories, not a legacy one.")
+    subkind: str | None = Field(
+        None, description="Required when the category has sub-kinds; one of its keys."
     )
-    last_seen_place: str = ""
-    region: str = Field("", description="Region (province) code, see GET /regions.")
-    channel: str
-    reporter_kind: str
-    reporter_contact: str = ""
-    police_reference: str = ""
+    last_seen_at: datetime = Field(
+        description="With its time zone, e.g. 2025-06-01T14:30:00+02:00; not in the future."
+    )
+    last_seen_place: str = Field("", max_length=200)
+    region: str = Field("", description="Region (province) code from GET /regions.")
+    channel: str = Field(description="How the report came in.", json_schema_extra=_enum(Channel))
+    reporter_kind: str = Field(json_schema_extra=_enum(ReporterKind))
+    reporter_contact: str = Field("", max_length=200)
+    police_reference: str = Field("", max_length=64)
     summary: str = ""
-    direction: str = ""
-    countries: list[str] = []
-    country_of_origin: str = ""
+    direction: str = Field(
+        "", description="Family context only.", json_schema_extra={"enum": ["", *Direction.values]}
+    )
+    countries: list[str] = Field([], description="ISO 3166-1 alpha-2 codes; family context.")
+    country_of_origin: str = Field("", description="ISO 3166-1 alpha-2; unaccompanied minors.")
     assigned_to: int | None = Field(None, description="User id of the case manager.")
     criteria: dict[str, bool] = Field(
-        {}, description='Criteria 2-6 that hold, e.g. {"medication": true}.'
+        {},
+        description='Worrying criteria that hold, e.g. {"medication": true}. Criterion '
+        "under_13 is computed from the date of birth; the others: " + ", ".join(JUDGED_CRITERIA),
     )
     notes: dict[str, str] = Field({}, description="A note per criterion key.")
 
 
 class CasePatch(Schema):
-    """Changes to a case's details; only the fields sent are changed. `version` is the one read."""
+    """Changes to a case's details; only the fields sent change, `null` clears a text. `version`
+    is the one read: if someone saved the case since, the answer is 409 and nothing changes.
+    Status, assessment and category change through their own endpoints (the category never)."""
 
     version: int
     subkind: str | None = None
     last_seen_at: datetime | None = None
-    last_seen_place: str | None = None
+    last_seen_place: str | None = Field(None, max_length=200)
     region: str | None = None
-    channel: str | None = None
-    reporter_kind: str | None = None
-    reporter_contact: str | None = None
-    police_reference: str | None = None
+    channel: str | None = Field(None, json_schema_extra=_enum(Channel))
+    reporter_kind: str | None = Field(None, json_schema_extra=_enum(ReporterKind))
+    reporter_contact: str | None = Field(None, max_length=200)
+    police_reference: str | None = Field(None, max_length=64)
     summary: str | None = None
-    direction: str | None = None
+    direction: str | None = Field(None, json_schema_extra={"enum": ["", *Direction.values]})
     countries: list[str] | None = None
     country_of_origin: str | None = None
-    assigned_to: int | None = None
+    assigned_to: int | None = Field(None, description="User id; null unassigns.")
 
 
 class AssessmentIn(Schema):
+    """A new worrying assessment; it replaces the current one, which stays in the history."""
+
     version: int
-    criteria: dict[str, bool] = {}
-    notes: dict[str, str] = {}
+    criteria: dict[str, bool] = Field(
+        {}, description="Criteria that hold: " + ", ".join(JUDGED_CRITERIA)
+    )
+    notes: dict[str, str] = Field({}, description="A note per criterion key.")
 
 
 class NoteIn(Schema):
     text: str
-    kind: str = Field("note", description="note or contact")
+    kind: str = Field(
+        TimelineKind.NOTE.value,
+        json_schema_extra={"enum": [TimelineKind.NOTE.value, TimelineKind.CONTACT.value]},
+    )
 
 
 class CloseIn(Schema):
     version: int
-    outcome: str
-    found_at: datetime | None = None
+    outcome: str = Field(json_schema_extra=_enum(Outcome))
+    found_at: datetime | None = Field(
+        None, description="With its time zone; not before last_seen_at, not in the future."
+    )
     note: str = ""
 
 
@@ -107,16 +142,10 @@ class ReopenIn(Schema):
     reason: str
 
 
-class PersonRef(Schema):
-    id: int
-    first_name: str
-    last_name: str
-
-
 class AssessmentOut(Schema):
     id: int
     assessed_at: datetime
-    assessed_by: str | None
+    assessed_by: str | None = Field(description="Username.")
     is_worrying: bool
     criteria_held: list[str]
     notes: dict[str, str]
@@ -127,16 +156,19 @@ class CaseSummaryOut(Schema):
     number: str
     category: str
     subkind: str | None
-    status: str
+    status: str = Field(json_schema_extra=_enum(CaseStatus))
     worrying: bool
     opened_at: datetime
     last_seen_at: datetime
     region: str | None
-    assigned_to: str | None
+    assigned_to: UserRef | None
     person: PersonRef
 
 
 class CaseOut(CaseSummaryOut):
+    """A case with everything the case page shows. Send `version` back with a change."""
+
+    person: PersonOut  # type: ignore[assignment]
     version: int
     last_seen_place: str
     channel: str
@@ -155,34 +187,46 @@ class CaseOut(CaseSummaryOut):
 
 
 class CasePageOut(Schema):
+    """One page, newest first. Pass `next_cursor` as `cursor` for the next; null on the last."""
+
     items: list[CaseSummaryOut]
     next_cursor: str | None
 
 
 class TimelineOut(Schema):
     at: datetime
-    author: str | None
-    kind: str
+    author: str | None = Field(description="Username.")
+    kind: str = Field(json_schema_extra=_enum(TimelineKind))
     text: str
     data: dict
 
 
-class PersonOut(Schema):
-    id: int
-    first_name: str
-    last_name: str
-    date_of_birth: date | None
-    estimated_age: int | None
-    gender: str
-    languages: list[str]
-    nationality: str
-    in_institution: bool
-    institution_name: str
-    has_photo: bool
-
-
 class PersonWithEpisodesOut(PersonOut):
+    """A person with every episode the user may see, newest first."""
+
     episode_count: int
-    total_missing_seconds: int | None
+    total_missing_seconds: int | None = Field(
+        description="Sum of the episodes' durations: last seen to found, or to now while open."
+    )
     longest_missing_seconds: int | None
     episodes: list[CaseSummaryOut]
+
+
+__all__ = [
+    "AssessmentIn",
+    "AssessmentOut",
+    "CaseIn",
+    "CaseOut",
+    "CasePageOut",
+    "CasePatch",
+    "CaseSummaryOut",
+    "CategoryOut",
+    "CloseIn",
+    "NoteIn",
+    "PersonIn",
+    "PersonWithEpisodesOut",
+    "RegionOut",
+    "ReopenIn",
+    "TimelineOut",
+    "UserRef",
+]
