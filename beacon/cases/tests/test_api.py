@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from beacon.cases.models import Assessment, Case, Category, TimelineEntry
@@ -310,6 +312,28 @@ def test_cursor_pages_are_disjoint_and_cover_everything(client, bearer, case_man
     seen = [pk for p in pages for pk in p]
     assert len(set(seen)) == 23
     assert sorted(seen) == sorted(Case.objects.values_list("pk", flat=True))
+
+
+def test_list_queries_do_not_grow_with_the_page(client, bearer, case_manager, open_case):
+    headers = bearer("case_manager")
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"{API}/cases", **headers).status_code == 200
+        return len(queries)
+
+    client.get(f"{API}/cases", **headers)  # the token's first use writes last_used_at once
+    few = queries_for_list()
+    for index in range(10):
+        case_open(
+            actor=case_manager,
+            category="runaway",
+            person_data={"first_name": f"Q{index}", "last_name": "Count"},
+            last_seen_at=timezone.now() - timedelta(hours=1),
+            channel="116000",
+            reporter_kind="parent",
+        )
+    assert queries_for_list() == few
 
 
 @pytest.mark.parametrize(
