@@ -179,28 +179,41 @@ def _rerender(request, case: Case, **forms) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(request, case, **forms), status=400)
 
 
-@login_required
-@require_POST
-def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _load(request, pk, audited=False)
-    form = CaseEditForm(request.POST, case=case)
+def _act(request, case: Case, form, form_name: str, call, done: str) -> HttpResponse:
+    """Run one service on a valid form: back to the case page with a message, or the page again
+    with the service's errors on the form (a stale version keeps the user's input)."""
     if form.is_valid():
         try:
-            services.case_update(
-                actor=request.user,
-                case=case,
-                expected_version=form.cleaned_data["version"],
-                subkind=form.cleaned_data.get("subkind") or None,
-                **form.details(),
-            )
+            call(form.cleaned_data)
         except ConcurrentEditError as exc:
             form.add_error(None, exc.message)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Case details saved."))
+            messages.success(request, done)
             return redirect("cases:detail", pk=case.pk)
-    return _rerender(request, case, edit_form=form)
+    return _rerender(request, case, **{form_name: form})
+
+
+@login_required
+@require_POST
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    form = CaseEditForm(request.POST, case=case)
+    return _act(
+        request,
+        case,
+        form,
+        "edit_form",
+        lambda data: services.case_update(
+            actor=request.user,
+            case=case,
+            expected_version=data["version"],
+            subkind=data.get("subkind") or None,
+            **form.details(),
+        ),
+        _("Case details saved."),
+    )
 
 
 @login_required
@@ -208,88 +221,69 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def case_assess(request: HttpRequest, pk: int) -> HttpResponse:
     case = _load(request, pk, audited=False)
     form = AssessmentForm(request.POST)
-    if form.is_valid():
-        try:
-            services.assessment_record(
-                actor=request.user,
-                case=case,
-                expected_version=form.cleaned_data["version"],
-                criteria=form.criteria_input(),
-            )
-        except ConcurrentEditError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Assessment recorded."))
-            return redirect("cases:detail", pk=case.pk)
-    return _rerender(request, case, assess_form=form)
+    return _act(
+        request,
+        case,
+        form,
+        "assess_form",
+        lambda data: services.assessment_record(
+            actor=request.user,
+            case=case,
+            expected_version=data["version"],
+            criteria=form.criteria_input(),
+        ),
+        _("Assessment recorded."),
+    )
 
 
 @login_required
 @require_POST
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     case = _load(request, pk, audited=False)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_add_note(
-                actor=request.user,
-                case=case,
-                text=form.cleaned_data["text"],
-                kind=form.cleaned_data["kind"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Added to the timeline."))
-            return redirect("cases:detail", pk=case.pk)
-    return _rerender(request, case, note_form=form)
+    return _act(
+        request,
+        case,
+        NoteForm(request.POST),
+        "note_form",
+        lambda data: services.case_add_note(
+            actor=request.user, case=case, text=data["text"], kind=data["kind"]
+        ),
+        _("Added to the timeline."),
+    )
 
 
 @login_required
 @require_POST
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     case = _load(request, pk, audited=False)
-    form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_close(
-                actor=request.user,
-                case=case,
-                expected_version=form.cleaned_data["version"],
-                outcome=form.cleaned_data["outcome"],
-                found_at=form.cleaned_data.get("found_at"),
-                note=form.cleaned_data.get("note", ""),
-            )
-        except ConcurrentEditError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Case closed."))
-            return redirect("cases:detail", pk=case.pk)
-    return _rerender(request, case, close_form=form)
+    return _act(
+        request,
+        case,
+        CloseForm(request.POST),
+        "close_form",
+        lambda data: services.case_close(
+            actor=request.user,
+            case=case,
+            expected_version=data["version"],
+            outcome=data["outcome"],
+            found_at=data.get("found_at"),
+            note=data.get("note", ""),
+        ),
+        _("Case closed."),
+    )
 
 
 @login_required
 @require_POST
 def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     case = _load(request, pk, audited=False)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_reopen(
-                actor=request.user,
-                case=case,
-                expected_version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ConcurrentEditError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Case reopened."))
-            return redirect("cases:detail", pk=case.pk)
-    return _rerender(request, case, reopen_form=form)
+    return _act(
+        request,
+        case,
+        ReopenForm(request.POST),
+        "reopen_form",
+        lambda data: services.case_reopen(
+            actor=request.user, case=case, expected_version=data["version"], reason=data["reason"]
+        ),
+        _("Case reopened."),
+    )

@@ -144,15 +144,12 @@ class DemoLoader:
 
     def random_moment(self, year: int) -> datetime:
         day = date(year, 1, 1) + timedelta(days=self.rng.randint(0, 364 if year % 4 else 365))
-        local = datetime(
-            day.year,
-            day.month,
-            day.day,
-            self.rng.randint(0, 23),
-            self.rng.randint(0, 59),
-            tzinfo=self.zone,
-        )
-        return local
+        return self.at_random_time(day)
+
+    def at_random_time(self, day: date) -> datetime:
+        """A random minute of `day`, local time."""
+        hour, minute = self.rng.randint(0, 23), self.rng.randint(0, 59)
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=self.zone)
 
     def spaced_moments(self, year: int, count: int) -> list[datetime]:
         """`count` moments of a year, sorted, at least MIN_DAYS_BETWEEN_EPISODES apart."""
@@ -162,16 +159,7 @@ class DemoLoader:
         moments = []
         for index, start in enumerate(starts):
             day = date(year, 1, 1) + timedelta(days=start + index * gap)
-            moments.append(
-                datetime(
-                    day.year,
-                    day.month,
-                    day.day,
-                    self.rng.randint(0, 23),
-                    self.rng.randint(0, 59),
-                    tzinfo=self.zone,
-                )
-            )
+            moments.append(self.at_random_time(day))
         return moments
 
     def subkinds_for(self, category: str, year: int, count: int) -> list[str]:
