@@ -7,8 +7,10 @@ are set once here (422 naming each field, 403 audited, 404, 409 for a stale vers
 from beacon.cases.api import router as cases_router
 from beacon.cases.models import Case
 from beacon.core.api import BeaconAPI, PersonalToken, install_error_handlers
+from beacon.line.api import router as line_router
 from beacon.people.api import router as people_router
 from beacon.people.models import Person
+from beacon.risk.api import router as risk_router
 
 api = BeaconAPI(
     title="Beacon API",
@@ -31,3 +33,5 @@ api = BeaconAPI(
 install_error_handlers(api, not_found=(Case.DoesNotExist, Person.DoesNotExist))
 api.add_router("/", cases_router)
 api.add_router("/people", people_router)
+api.add_router("/line", line_router)
+api.add_router("/risk", risk_router)

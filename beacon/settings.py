@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "beacon.core",
     "beacon.people",
     "beacon.cases",
+    "beacon.line",
+    "beacon.risk",
     "beacon.figures",
 ]
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("cases/", include("beacon.cases.urls")),
     path("people/", include("beacon.people.urls")),
     path("core/", include("beacon.core.urls")),
+    path("line/", include("beacon.line.urls")),
+    path("risk/", include("beacon.risk.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

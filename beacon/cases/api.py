@@ -83,8 +83,25 @@ def assessment_out(assessment: Assessment | None) -> dict | None:
     }
 
 
-def case_summary(case: Case) -> dict:
+def case_summary(case: Case, *, restricted: bool = False) -> dict:
+    """A case in a list. A restricted case (an exploitation case the user may not open) shows
+    only that it exists: number, category, status, opening day and assignee, no person."""
     assignee = case.assigned_to
+    if restricted:
+        return {
+            "id": case.pk,
+            "number": case.number,
+            "category": case.category.key,
+            "subkind": None,
+            "status": case.status,
+            "worrying": False,
+            "opened_at": case.opened_at,
+            "last_seen_at": None,
+            "region": None,
+            "assigned_to": {"id": assignee.pk, "username": assignee.username} if assignee else None,
+            "person": None,
+            "restricted": True,
+        }
     return {
         "id": case.pk,
         "number": case.number,
@@ -101,6 +118,7 @@ def case_summary(case: Case) -> dict:
             "first_name": case.person.first_name,
             "last_name": case.person.last_name,
         },
+        "restricted": False,
     }
 
 
@@ -230,7 +248,10 @@ def list_cases(request, query: Query[CaseListQuery]):
     page = selectors.case_list(
         user=request.user, filters=filters, cursor=query.cursor, page_size=query.limit
     )
-    return {"items": [case_summary(c) for c in page.items], "next_cursor": page.next_cursor}
+    return {
+        "items": [case_summary(c, restricted=c.pk not in page.openable) for c in page.items],
+        "next_cursor": page.next_cursor,
+    }
 
 
 @router.post(

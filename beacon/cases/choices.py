@@ -54,6 +54,42 @@ class TimelineKind(models.TextChoices):
     ASSESSMENT = "assessment", _("worrying assessment")
     STATUS = "status", _("status change")
     EDIT = "edit", _("case details changed")
+    CALL = "call", _("contact on the line")
+    TIP = "tip", _("tip (116 800)")
+    HELP = "help", _("help given")
+    LINK = "link", _("cases linked")
+    MERGE = "merge", _("person records merged")
+
+
+class ReportSource(models.TextChoices):
+    """How a report of sexual exploitation came in."""
+
+    VICTIM = "victim", _("the victim")
+    FAMILY = "family", _("parent or family")
+    PROFESSIONAL = "professional", _("professional or institution")
+    POLICE = "police", _("police")
+    AGE_CHECK_TOOL = "age_check_tool", _("age-check tool on an ad platform")
+    OTHER = "other", _("other")
+
+
+class ContentOrigin(models.TextChoices):
+    REAL = "real", _("real images")
+    AI_GENERATED = "ai_generated", _("AI-generated (deepnude)")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class PhysicalMeeting(models.TextChoices):
+    NONE = "none", _("no meeting")
+    PLANNED = "planned", _("meeting planned")
+    HAPPENED = "happened", _("meeting happened")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class SupportKind(models.TextChoices):
+    PHONE = "phone", _("by phone")
+    IN_PERSON = "in_person", _("in person")
+    VIDEO = "video", _("video call")
+    CHAT = "chat", _("chat or e-mail")
 
 
 # The six criteria of the Belgian Ministerial Directive of 20 February 2002 on the search for

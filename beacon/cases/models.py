@@ -11,10 +11,14 @@ from beacon.cases.choices import (
     CRITERION_KEYS,
     CaseStatus,
     Channel,
+    ContentOrigin,
     Direction,
     Mission,
     Outcome,
+    PhysicalMeeting,
     ReporterKind,
+    ReportSource,
+    SupportKind,
     TimelineKind,
 )
 from beacon.core.models import Region, translated
@@ -22,6 +26,20 @@ from beacon.core.validators import reject_control_characters, reject_control_cha
 
 # Extra facts a category may ask for; the category's `extra_fields` names which apply.
 EXTRA_FIELDS = ("direction", "countries", "country_of_origin")
+# The facts of a sexual-exploitation case (ExploitationFacts); a category's `extra_fields` names
+# those it records besides the victim's age, which every exploitation case records.
+EXPLOITATION_FIELDS = (
+    "in_institution",
+    "teen_pimp",
+    "report_source",
+    "linked_cases",
+    "content_origin",
+    "expose_group",
+    "platforms",
+    "amount_demanded",
+    "amount_paid",
+    "physical_meeting",
+)
 
 
 class Category(models.Model):
@@ -99,14 +117,40 @@ MISSION_VIEW_PERMISSION = {mission: f"cases.view_{mission}_case" for mission in 
 
 
 class CaseQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "CaseQuerySet":
-        """Cases the user may read: those of the missions whose case files their role may see."""
+    def known_to(self, user) -> "CaseQuerySet":
+        """Cases the user may know exist: those of the missions whose case files their role
+        works on. For exploitation cases that is all it gives (see `visible_to`)."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         missions = [m for m, perm in MISSION_VIEW_PERMISSION.items() if user.has_perm(perm)]
         if not missions:
             return self.none()
         return self.filter(mission__in=missions)
+
+    def visible_to(self, user) -> "CaseQuerySet":
+        """Cases the user may open (read who they are about and their facts).
+
+        Missing-children cases: the role's permission is enough. Exploitation cases, the most
+        sensitive records, also need the user to be assigned to the case, or to lead a team of
+        which the assignee is a member (a lead also sees the unassigned ones, to dispatch them),
+        or to hold `cases.view_any_exploitation_case` (administrators).
+        """
+        known = self.known_to(user)
+        if not user or not user.has_perm(MISSION_VIEW_PERMISSION[Mission.EXPLOITATION]):
+            return known
+        if user.has_perm("cases.view_any_exploitation_case"):
+            return known
+        mine = models.Q(assigned_to=user)
+        if user.teams_led.exists():
+            from beacon.core.models import Team
+
+            members = Team.members.through.objects.filter(team__lead=user).values("user_id")
+            mine |= models.Q(assigned_to__in=members) | models.Q(assigned_to__isnull=True)
+        return known.filter(~models.Q(mission=Mission.EXPLOITATION) | mine)
+
+    def openable_ids(self, user, ids) -> set[int]:
+        """Which of `ids` the user may open (one query), for masking rows of a list."""
+        return set(self.visible_to(user).filter(pk__in=list(ids)).values_list("pk", flat=True))
 
 
 class Case(models.Model):
@@ -126,7 +170,8 @@ class Case(models.Model):
     )
     worrying = models.BooleanField(_("worrying"), default=False)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
-    last_seen_at = models.DateTimeField(_("last seen"))
+    # Required for a disappearance; an exploitation case has no last-seen time.
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
     last_seen_place = models.CharField(
         _("last seen at (place)"),
         max_length=200,
@@ -170,6 +215,12 @@ class Case(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    linked_cases = models.ManyToManyField(
+        "self",
+        verbose_name=_("linked cases"),
+        blank=True,
+        help_text=_("Cases of the same person, e.g. the runaway episodes behind an exploitation."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -183,6 +234,11 @@ class Case(models.Model):
             (f"{action}_{mission}_case", f"Can {action} {mission} cases")
             for mission in Mission.values
             for action in ("view", "open", "change", "assess", "close")
+        ] + [
+            (
+                "view_any_exploitation_case",
+                "Can open every exploitation case, assigned to anyone or no one",
+            )
         ]
         # Every list is newest first and keyset-paginated on (opened_at, id); each filter has an
         # index that leads with it, so a filtered page reads about one page of index entries.
@@ -204,11 +260,15 @@ class Case(models.Model):
 
     @property
     def age_at_disappearance(self) -> int | None:
+        if self.last_seen_at is None:
+            return None
         return self.person.age_on(timezone.localtime(self.last_seen_at).date())
 
     @property
     def missing_for(self) -> timedelta | None:
         """How long the person was missing: until found, else until now for open cases."""
+        if self.last_seen_at is None:
+            return None
         end = self.found_at or (timezone.now() if self.is_open else None)
         return end - self.last_seen_at if end else None
 
@@ -276,3 +336,101 @@ class CaseNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class ExploitationFacts(models.Model):
+    """What a sexual-exploitation case records besides the case itself (one row per such case).
+
+    Which of the optional facts apply is the category's data (`Category.extra_fields`); the
+    victim's age at the time of the facts is recorded for every category (the reports count
+    mean ages and age bands), the gender is the person's.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="facts")
+    victim_age = models.PositiveSmallIntegerField(_("victim's age"))
+    in_institution = models.BooleanField(_("lives in an institution"), null=True, blank=True)
+    teen_pimp = models.BooleanField(_("teen pimp involved"), null=True, blank=True)
+    report_source = models.CharField(
+        _("report came from"), max_length=20, choices=ReportSource.choices, blank=True
+    )
+    content_origin = models.CharField(
+        _("images"), max_length=16, choices=ContentOrigin.choices, blank=True
+    )
+    expose_group = models.BooleanField(_("shared in an expose group"), null=True, blank=True)
+    platforms = models.JSONField(_("platforms"), default=list, blank=True)
+    amount_demanded = models.DecimalField(
+        _("amount demanded (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    amount_paid = models.DecimalField(
+        _("amount paid (EUR)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    physical_meeting = models.CharField(
+        _("physical meeting"), max_length=10, choices=PhysicalMeeting.choices, blank=True
+    )
+    referred_to_police_at = models.DateTimeField(_("referred to police"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("exploitation facts")
+        verbose_name_plural = _("exploitation facts")
+
+    def __str__(self) -> str:
+        return f"facts of {self.case_id}"
+
+
+class SupportSession(models.Model):
+    """A psychosocial support session given to the victim of an exploitation case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="support_sessions")
+    at = models.DateTimeField(_("when"))
+    kind = models.CharField(_("how"), max_length=10, choices=SupportKind.choices)
+    duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
+    note = models.TextField(_("note"), blank=True, validators=[reject_control_characters])
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("support session")
+        verbose_name_plural = _("support sessions")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.at:%Y-%m-%d}"
+
+
+class TakedownRequest(models.Model):
+    """A request to a platform to remove images of the victim (a DSA trusted-flagger notice)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="takedowns")
+    platform = models.CharField(
+        _("platform"), max_length=80, validators=[reject_control_characters_single_line]
+    )
+    url = models.URLField(_("URL"), max_length=2000)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, validators=[reject_control_characters])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("takedown request")
+        verbose_name_plural = _("takedown requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(removed_at__isnull=True)
+                | models.Q(sent_at__isnull=False, removed_at__gte=models.F("sent_at")),
+                name="takedown_removed_after_sent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True)
+                | models.Q(sent_at__isnull=False, answered_at__gte=models.F("sent_at")),
+                name="takedown_answered_after_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.platform}"

@@ -159,10 +159,18 @@ class CaseSummaryOut(Schema):
     status: str = Field(json_schema_extra=_enum(CaseStatus))
     worrying: bool
     opened_at: datetime
-    last_seen_at: datetime
+    last_seen_at: datetime | None
     region: str | None
     assigned_to: UserRef | None
-    person: PersonRef
+    person: PersonRef | None = Field(
+        description="Who the case is about; null when the case is restricted."
+    )
+    restricted: bool = Field(
+        description=(
+            "An exploitation case you may not open (only its assigned case manager, their team "
+            "lead and administrators may): listed so you know it exists, without who it is about."
+        )
+    )
 
 
 class CaseOut(CaseSummaryOut):

@@ -23,6 +23,7 @@ from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from beacon.cases.choices import Mission
 from beacon.cases.models import MISSION_VIEW_PERMISSION, Assessment, Case, TimelineEntry
 from beacon.core.audit import audit, audit_view
 from beacon.core.models import AuditAction
@@ -51,6 +52,9 @@ class CasePage:
     items: list[Case]
     next_cursor: str | None
     filters: CaseFilters = field(default_factory=CaseFilters)
+    # The items the user may open; the others are restricted exploitation cases, listed so the
+    # user knows they exist but shown without who they are about.
+    openable: set[int] = field(default_factory=set)
 
 
 def encode_cursor(case: Case) -> str:
@@ -128,9 +132,13 @@ def _people_named(query: str) -> QuerySet[Person] | None:
 
 
 def _filtered_cases(*, user, filters: CaseFilters) -> tuple[QuerySet[Case], bool]:
-    """The cases the user may see, filtered, newest first; and whether a name narrowed them to
-    a few persons' cases (then a page is best sorted on the keys alone, see case_list)."""
-    cases = Case.objects.visible_to(user)
+    """The cases the user may know of, filtered, newest first; and whether a name narrowed them
+    to a few persons' cases (then a page is best sorted on the keys alone, see case_list).
+    A search by name looks only among the cases the user may open: a restricted case must not
+    answer the question "is there an exploitation case about this child?"."""
+    query = filters.q.strip()
+    by_name = bool(query) and not (any(ch.isdigit() for ch in query) and "-" in query)
+    cases = Case.objects.visible_to(user) if by_name else Case.objects.known_to(user)
     newest_first: tuple[str | OrderBy, ...] = ("-opened_at", "-id")
     narrowed = False
     if filters.category:
@@ -147,7 +155,6 @@ def _filtered_cases(*, user, filters: CaseFilters) -> tuple[QuerySet[Case], bool
         cases = cases.filter(assigned_to_id=filters.assigned_to)
     if filters.region:
         cases = cases.filter(region__code=filters.region)
-    query = filters.q.strip()
     if query:
         if any(ch.isdigit() for ch in query) and "-" in query:
             cases = cases.filter(number__iexact=query)
@@ -198,10 +205,24 @@ def case_list(
         # Sort the matching cases' keys alone, then join the page's rows: joining and sorting
         # all 12,000 cases of the persons named "first30…" for one page took twice as long.
         page_ids = list(cases.values_list("pk", flat=True)[: page_size + 1])
-        cases = Case.objects.visible_to(user).filter(pk__in=page_ids).order_by("-opened_at", "-id")
+        cases = Case.objects.filter(pk__in=page_ids).order_by("-opened_at", "-id")
     items = list(cases.select_related(*related)[: page_size + 1])
     next_cursor = encode_cursor(items[page_size - 1]) if len(items) > page_size else None
-    return CasePage(items=items[:page_size], next_cursor=next_cursor, filters=filters)
+    items = items[:page_size]
+    return CasePage(
+        items=items,
+        next_cursor=next_cursor,
+        filters=filters,
+        openable=_openable(user, items),
+    )
+
+
+def _openable(user, cases: list[Case]) -> set[int]:
+    restricted = [c.pk for c in cases if c.mission == Mission.EXPLOITATION]
+    openable = {c.pk for c in cases if c.mission != Mission.EXPLOITATION}
+    if restricted:
+        openable |= Case.objects.openable_ids(user, restricted)
+    return openable
 
 
 def case_get(
@@ -271,9 +292,10 @@ def person_search(*, user, q: str, limit: int = 10) -> list[Person]:
         Q(search_name__startswith=name) | Q(search_name_reversed__startswith=name)
     )
     return list(
+        # Episodes are disappearances: an exploitation case of the person is not hinted at here.
         people.annotate(
-            episodes=Count("cases"),
-            last_episode=Max("cases__opened_at"),
-            first_episode=Min("cases__opened_at"),
+            episodes=Count("cases", filter=Q(cases__mission=Mission.MISSING)),
+            last_episode=Max("cases__opened_at", filter=Q(cases__mission=Mission.MISSING)),
+            first_episode=Min("cases__opened_at", filter=Q(cases__mission=Mission.MISSING)),
         ).order_by("search_name")[:limit]
     )

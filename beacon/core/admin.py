@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from beacon.core.models import ApiToken, AuditRecord, Organisation, Region
+from beacon.core.models import ApiToken, AuditRecord, Organisation, Region, Team
 
 
 @admin.register(AuditRecord)
@@ -32,3 +32,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 admin.site.register(Organisation)
 admin.site.register(Region)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "lead")
+    filter_horizontal = ("members",)

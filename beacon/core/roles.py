@@ -17,11 +17,30 @@ MISSING_CASE_WORK = [
     "people.change_person",
 ]
 
+# Exploitation case files are the most sensitive records: holding these permissions lets a user
+# see that such a case exists (number, category, status); opening it (who it is about, the facts)
+# needs also to be assigned to it, to lead the assignee's team, or `view_any_exploitation_case`.
+EXPLOITATION_CASE_WORK = [
+    "cases.view_exploitation_case",
+    "cases.open_exploitation_case",
+    "cases.change_exploitation_case",
+    "cases.close_exploitation_case",
+]
+
+LINE_WORK = ["line.view_call", "line.add_call", "line.change_call"]
+
 ROLES: dict[str, dict] = {
     "administrator": {
         "label": _("Administrator"),
         "permissions": [
             *MISSING_CASE_WORK,
+            *EXPLOITATION_CASE_WORK,
+            "cases.view_any_exploitation_case",
+            *LINE_WORK,
+            "people.merge_person",
+            "people.unmerge_person",
+            "risk.view_riskflag",
+            "risk.change_riskflag",
             "core.view_auditrecord",
             "core.add_apitoken",
             "figures.view_figures",
@@ -32,7 +51,25 @@ ROLES: dict[str, dict] = {
     },
     "case_manager": {
         "label": _("Case manager"),
-        "permissions": [*MISSING_CASE_WORK, "core.add_apitoken"],
+        "permissions": [
+            *MISSING_CASE_WORK,
+            *EXPLOITATION_CASE_WORK,
+            "line.view_call",
+            "people.merge_person",
+            "core.add_apitoken",
+        ],
+    },
+    "team_lead": {
+        "label": _("Team lead"),
+        "permissions": [
+            *MISSING_CASE_WORK,
+            *EXPLOITATION_CASE_WORK,
+            "line.view_call",
+            "people.merge_person",
+            "risk.view_riskflag",
+            "risk.change_riskflag",
+            "core.add_apitoken",
+        ],
     },
     "first_responder": {
         "label": _("First responder (hotline)"),
@@ -40,6 +77,9 @@ ROLES: dict[str, dict] = {
             "cases.view_missing_case",
             "cases.open_missing_case",
             "cases.assess_missing_case",
+            "cases.view_exploitation_case",
+            "cases.open_exploitation_case",
+            *LINE_WORK,
             "people.view_person",
             "core.add_apitoken",
         ],

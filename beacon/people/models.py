@@ -75,6 +75,10 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        permissions = [
+            ("merge_person", "Can merge two person records that are the same person"),
+            ("unmerge_person", "Can undo a merge of person records"),
+        ]
         indexes = [
             models.Index(
                 fields=["search_name"],

@@ -176,7 +176,9 @@ def test_a_case_of_another_mission_is_not_found_for_a_case_manager(client, beare
         client, "patch", f"{API}/cases/{hidden.pk}", headers, {"version": 1, "summary": "x"}
     )
     assert response.status_code == 404
-    assert client.get(f"{API}/cases", **headers).json()["items"] == []
+    # The case manager knows the case exists (it is listed), not who it is about.
+    [listed] = client.get(f"{API}/cases", **headers).json()["items"]
+    assert (listed["number"], listed["person"], listed["restricted"]) == (hidden.number, None, True)
     hidden.refresh_from_db()
     assert (hidden.version, hidden.summary) == (1, "")
     # Opening a case for a person the user may not see is refused as if the person did not exist.
