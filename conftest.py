@@ -15,6 +15,7 @@ CAST = {
     "volunteer_coordinator": "victor",
     "finance": "fiona",
     "statistics_reader": "stan",
+    "team_lead": "tess",
 }
 PASSWORD = "correct horse battery staple"
 
@@ -49,7 +50,19 @@ def cast(db) -> dict[str, User]:
     """Users keyed by role name (and by their own name)."""
     users = {role: make_user(name, role) for role, name in CAST.items()}
     users["nobody"] = make_user("nora", None)
+    # A second case manager, in no team: may not open carla's exploitation cases.
+    users["other_case_manager"] = make_user("colin", "case_manager")
     return users
+
+
+@pytest.fixture
+def team(cast):
+    """Tess leads a team of which carla (the case manager) is a member."""
+    from beacon.core.models import Team
+
+    team = Team.objects.create(name="Exploitation team", lead=cast["team_lead"])
+    team.members.add(cast["case_manager"])
+    return team
 
 
 @pytest.fixture

@@ -19,7 +19,14 @@ class Outcome(models.TextChoices):
     RETURNED = "returned", _("returned by themselves")
     LEFT_VOLUNTARILY = "left_voluntarily", _("left voluntarily (adult)")
     FOUND_DECEASED = "found_deceased", _("found deceased")
+    HELP_COMPLETED = "help_completed", _("help completed")
+    REFERRED = "referred", _("referred to another service")
+    NO_FURTHER_CONTACT = "no_further_contact", _("no further contact")
     OTHER = "other", _("other")
+
+
+# The outcomes of a sexual-exploitation case (the others are those of a disappearance).
+EXPLOITATION_OUTCOMES = (Outcome.HELP_COMPLETED, Outcome.REFERRED, Outcome.NO_FURTHER_CONTACT)
 
 
 class Channel(models.TextChoices):

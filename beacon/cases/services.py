@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 
 from beacon.cases.choices import (
     CRITERION_KEYS,
+    EXPLOITATION_OUTCOMES,
     CaseStatus,
     Channel,
     Direction,
+    Mission,
     Outcome,
     ReporterKind,
     TimelineKind,
@@ -53,6 +55,13 @@ CASE_DETAIL_FIELDS = (
     "country_of_origin",
     "assigned_to",
 )
+
+
+def outcomes_for(mission: str) -> list[str]:
+    """The outcomes a case of the mission can close with."""
+    if mission == Mission.EXPLOITATION:
+        return [*EXPLOITATION_OUTCOMES, Outcome.OTHER]
+    return [o for o in Outcome.values if o not in EXPLOITATION_OUTCOMES]
 
 
 def _permission(action: str, mission: str) -> str:
@@ -224,22 +233,52 @@ def case_open(
     person_data: dict | None = None,
     photo=None,
     criteria: CriteriaInput | None = None,
+    facts: dict | None = None,
     **details,
 ) -> Case:
-    """Open a case of a disappearance, for a known person (a repeat episode) or a new one."""
+    """Open a case, for a known person (a repeat episode) or a new one.
+
+    A disappearance needs its last-seen time and gets its worrying assessment (`criteria`).
+    A sexual-exploitation case has no last-seen time and no assessment: it records its `facts`
+    (see beacon.cases.exploitation.validate_facts); when nobody is assigned and the actor is a
+    case manager, it is assigned to them, since only its assignee (and their team lead, and
+    administrators) may open it afterwards.
+    """
+    from beacon.cases.exploitation import facts_create, validate_facts
+
     errors = FieldErrors()
     unknown = set(details) - set(CASE_DETAIL_FIELDS)
     if unknown:
         raise TypeError(f"case_open() got unknown fields {sorted(unknown)}")
-    category, subkind = _resolve_category(errors, category, subkind, on_day=timezone.localdate())
+    today = timezone.localdate()
+    category, subkind = _resolve_category(errors, category, subkind, on_day=today)
     if category is not None:
         require(actor, _permission("open", category.mission))
-    details.setdefault("last_seen_at", None)
+    exploitation = category is not None and category.mission == Mission.EXPLOITATION
+    if facts and category is not None and not exploitation:
+        errors.add("category", _("Only sexual-exploitation cases record these facts."))
+    if not exploitation:
+        details.setdefault("last_seen_at", None)
+    elif not details.get("assigned_to") and actor.has_perm(
+        _permission("change", Mission.EXPLOITATION)
+    ):
+        details["assigned_to"] = actor
     cleaned = _validate_details(errors, details, category)
     criteria = criteria or CriteriaInput(held={}, notes={})
     _validate_criteria(errors, criteria)
     if person is None:
         person = person_build(data=person_data or {}, photo=photo, errors=errors)
+    facts_cleaned: dict = {}
+    if exploitation:
+        facts_cleaned = validate_facts(
+            errors,
+            facts or {},
+            actor=actor,
+            category=category,
+            subkind=subkind,
+            person=person,
+            on_day=today,
+        )
     if cleaned.get("last_seen_at") and "last_seen_at" not in errors.errors:
         check_age_limit(
             errors,
@@ -267,14 +306,17 @@ def case_open(
         created_by=actor if actor is not None and actor.is_authenticated else None,
         **cleaned,
     )
-    assessment = _add_assessment(actor=actor, case=case, criteria=criteria)
-    if assessment.is_worrying:
-        Case.objects.filter(pk=case.pk).update(worrying=True)
-        case.worrying = True
     _timeline(case=case, actor=actor, kind=TimelineKind.OPENED, data={"category": category.key})
-    _timeline(
-        case=case, actor=actor, kind=TimelineKind.ASSESSMENT, data=_assessment_data(assessment)
-    )
+    if exploitation:
+        facts_create(case=case, cleaned=facts_cleaned)
+    else:
+        assessment = _add_assessment(actor=actor, case=case, criteria=criteria)
+        if assessment.is_worrying:
+            Case.objects.filter(pk=case.pk).update(worrying=True)
+            case.worrying = True
+        _timeline(
+            case=case, actor=actor, kind=TimelineKind.ASSESSMENT, data=_assessment_data(assessment)
+        )
     audit(actor=actor, action=AuditAction.CREATE, obj=case, fields=["*"])
     return case
 
@@ -390,7 +432,7 @@ def case_close(
     errors = FieldErrors()
     if not case.is_open:
         errors.add("status", _("The case is already closed."))
-    if outcome not in Outcome.values:
+    if outcome not in outcomes_for(case.mission):
         errors.add("outcome", _("Choose one of the listed outcomes."))
     if outcome == Outcome.LEFT_VOLUNTARILY and (case.age_at_disappearance or 0) < 18:
         errors.add("outcome", _("Only an adult can leave voluntarily."))
@@ -399,9 +441,13 @@ def case_close(
             errors.add("found_at", _("Give a time with its time zone."))
         elif found_at > timezone.now():
             errors.add("found_at", _("The time found is in the future."))
-        elif found_at < case.last_seen_at:
+        elif case.mission == Mission.EXPLOITATION:
+            errors.add("found_at", _("A sexual-exploitation case has no time found."))
+        elif case.last_seen_at and found_at < case.last_seen_at:
             errors.add("found_at", _("The person cannot be found before they disappeared."))
-    elif outcome in (Outcome.FOUND_SAFE, Outcome.RETURNED, Outcome.FOUND_DECEASED):
+    elif outcome in (Outcome.FOUND_SAFE, Outcome.RETURNED, Outcome.FOUND_DECEASED) and (
+        case.mission == Mission.MISSING
+    ):
         errors.add("found_at", _("Give the time the person was found."))
     errors.run("note", reject_control_characters, note or "")
     errors.raise_if_any()
