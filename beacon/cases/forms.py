@@ -139,7 +139,7 @@ class CaseDetailFieldsMixin(forms.Form):
         assignee = (
             User.objects.filter(pk=data["assigned_to"]).first() if data.get("assigned_to") else None
         )
-        return {
+        values = {
             "last_seen_at": data.get("last_seen_at"),
             "last_seen_place": data.get("last_seen_place", ""),
             "region": data.get("region", ""),
@@ -153,6 +153,8 @@ class CaseDetailFieldsMixin(forms.Form):
             "country_of_origin": data.get("country_of_origin", ""),
             "assigned_to": assignee,
         }
+        # Only the fields this form has (an exploitation case's form has no last-seen fields).
+        return {name: value for name, value in values.items() if name in self.fields}
 
 
 class CriteriaMixin(forms.Form):
@@ -201,6 +203,26 @@ class CriteriaMixin(forms.Form):
         )
 
 
+def kind_choices(*, mission: str) -> list:
+    """The categories of a mission usable today, with their sub-kinds as "category:subkind"."""
+    today = timezone.localdate()
+    groups: list = []
+    for category in Category.objects.filter(mission=mission).prefetch_related("subkinds"):
+        if not category.usable_on(today):
+            continue
+        subkinds = list(category.subkinds.all())
+        if subkinds:
+            groups.append(
+                (
+                    category.name,
+                    [(f"{category.key}:{s.key}", f"{category.name}: {s.name}") for s in subkinds],
+                )
+            )
+        else:
+            groups.append((category.key, category.name))
+    return groups
+
+
 def split_codes(value: str) -> list[str]:
     return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
 
@@ -215,25 +237,7 @@ class IntakeForm(CriteriaMixin, CaseDetailFieldsMixin, PersonFieldsMixin):
         super().__init__(*args, **kwargs)
         self.setup_choices()
         self.add_criteria_fields()
-        today = timezone.localdate()
-        groups: list = []
-        for category in Category.objects.prefetch_related("subkinds"):
-            if not category.usable_on(today):
-                continue
-            subkinds = list(category.subkinds.all())
-            if subkinds:
-                groups.append(
-                    (
-                        category.name,
-                        [
-                            (f"{category.key}:{s.key}", f"{category.name}: {s.name}")
-                            for s in subkinds
-                        ],
-                    )
-                )
-            else:
-                groups.append((category.key, category.name))
-        self.fields["kind"].choices = [("", "—"), *groups]
+        self.fields["kind"].choices = [("", "—"), *kind_choices(mission="missing")]
 
     def category_and_subkind(self) -> tuple[str, str]:
         category, _sep, subkind = self.cleaned_data["kind"].partition(":")
@@ -262,6 +266,15 @@ class CaseEditForm(CaseDetailFieldsMixin):
         super().__init__(*args, **kwargs)
         self.setup_choices()
         assert case is not None
+        if case.mission == "exploitation":
+            for name in (
+                "last_seen_at",
+                "last_seen_place",
+                "direction",
+                "countries",
+                "country_of_origin",
+            ):
+                del self.fields[name]
         self.fields["subkind"].choices = [("", "—")] + [
             (s.key, s.name) for s in SubKind.objects.filter(category=case.category)
         ]
@@ -290,6 +303,15 @@ class CloseForm(forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, mission: str = "missing", **kwargs):
+        from beacon.cases.services import outcomes_for
+
+        super().__init__(*args, **kwargs)
+        labels = dict(Outcome.choices)
+        self.fields["outcome"].choices = [(o, labels[o]) for o in outcomes_for(mission)]
+        if mission != "missing":
+            del self.fields["found_at"]
+
 
 class ReopenForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -316,3 +338,240 @@ def initial_for_edit(case) -> dict:
         "country_of_origin": case.country_of_origin,
         "assigned_to": case.assigned_to_id or "",
     }
+
+
+# --- sexual-exploitation cases --------------------------------------------------------------------
+
+TRI_STATE = [("", _("unknown")), ("yes", _("yes")), ("no", _("no"))]
+
+
+def tri_state(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def tri_state_initial(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, "")  # type: ignore[arg-type]
+
+
+def _facts_fields() -> dict[str, forms.Field]:
+    """Every fact of an exploitation case as a form field (EXPLOITATION_FIELDS' names)."""
+    from beacon.cases.choices import ContentOrigin, PhysicalMeeting, ReportSource
+
+    return {
+        "in_institution": forms.ChoiceField(
+            label=_("Victim lives in an institution"), required=False, choices=TRI_STATE
+        ),
+        "teen_pimp": forms.ChoiceField(
+            label=_("Teen pimp involved"), required=False, choices=TRI_STATE
+        ),
+        "report_source": forms.ChoiceField(
+            label=_("Report came from"), required=False, choices=[("", "—"), *ReportSource.choices]
+        ),
+        "linked_cases": forms.MultipleChoiceField(
+            label=_("Linked runaway cases"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=_("Disappearance cases of the same person."),
+        ),
+        "content_origin": forms.ChoiceField(
+            label=_("Images"), required=False, choices=[("", "—"), *ContentOrigin.choices]
+        ),
+        "expose_group": forms.ChoiceField(
+            label=_("Shared in an expose group"), required=False, choices=TRI_STATE
+        ),
+        "platforms": forms.CharField(
+            label=_("Platforms (comma-separated)"), required=False, max_length=500
+        ),
+        "amount_demanded": forms.CharField(
+            label=_("Amount demanded (EUR, financial sextortion)"), required=False, max_length=20
+        ),
+        "amount_paid": forms.CharField(
+            label=_("Amount paid (EUR, financial sextortion)"), required=False, max_length=20
+        ),
+        "physical_meeting": forms.ChoiceField(
+            label=_("Physical meeting"),
+            required=False,
+            choices=[("", "—"), *PhysicalMeeting.choices],
+        ),
+    }
+
+
+class FactsMixin(forms.Form):
+    """The victim's age and the facts; `add_facts_fields(names)` adds the ones that apply."""
+
+    victim_age = forms.IntegerField(
+        label=_("Victim's age at the time of the facts"),
+        required=False,
+        min_value=0,
+        max_value=17,
+        help_text=_("Filled from the date of birth when left empty."),
+    )
+
+    def add_facts_fields(self, names, *, linked_choices=()):
+        fields = _facts_fields()
+        for name in names:
+            if name in fields:
+                self.fields[name] = fields[name]
+        if "linked_cases" in self.fields:
+            self.fields["linked_cases"].choices = list(linked_choices)  # type: ignore[attr-defined]
+        self.fact_names = [n for n in names if n in fields]
+
+    def facts(self) -> dict:
+        data = self.cleaned_data
+        facts: dict = {"victim_age": data.get("victim_age")}
+        for name in self.fact_names:
+            value = data.get(name)
+            if name in ("in_institution", "teen_pimp", "expose_group"):
+                facts[name] = tri_state(value)
+            elif name == "platforms":
+                facts[name] = split_codes(value or "")
+            elif name == "linked_cases":
+                facts[name] = [int(pk) for pk in value or []]
+            else:
+                facts[name] = value or (
+                    "" if name not in ("amount_demanded", "amount_paid") else None
+                )
+        return facts
+
+    def facts_fields(self):
+        return [self[name] for name in self.fact_names]
+
+
+def linked_case_choices(cases) -> list[tuple[str, str]]:
+    return [
+        (
+            str(c.pk),
+            f"{c.number} · {c.category.name} · {timezone.localtime(c.opened_at):%Y-%m-%d}",
+        )
+        for c in cases
+    ]
+
+
+class ExploitationIntakeForm(FactsMixin, PersonFieldsMixin):
+    """A new sexual-exploitation case: the victim (known or new) and the category's facts."""
+
+    person_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Category and sub-kind"))
+    region = forms.ChoiceField(label=_("Province"), required=False)
+    channel = forms.ChoiceField(label=_("Reported through"), choices=Channel.choices)
+    reporter_kind = forms.ChoiceField(label=_("Reported by"), choices=ReporterKind.choices)
+    reporter_contact = forms.CharField(label=_("Reporter contact"), required=False, max_length=200)
+    police_reference = forms.CharField(label=_("Police reference"), required=False, max_length=64)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    assigned_to = forms.ChoiceField(label=_("Assigned to"), required=False)
+
+    def __init__(self, *args, linked_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from beacon.cases.models import EXPLOITATION_FIELDS
+
+        self.fields["region"].choices = _region_choices()
+        self.fields["assigned_to"].choices = _assignee_choices()
+        self.fields["kind"].choices = [("", "—"), *kind_choices(mission="exploitation")]
+        self.add_facts_fields(EXPLOITATION_FIELDS, linked_choices=linked_choices)
+        # Which facts each category records, for the page to show only those (facts.js).
+        self.applicable = {
+            c.key: c.extra_fields for c in Category.objects.filter(mission="exploitation")
+        }
+
+    @property
+    def applicable_json(self) -> str:
+        import json
+
+        return json.dumps(self.applicable)
+
+    def category_and_subkind(self) -> tuple[str, str]:
+        category, _sep, subkind = self.cleaned_data["kind"].partition(":")
+        return category, subkind
+
+    def person_data(self) -> dict:
+        return IntakeForm.person_data(self)  # type: ignore[arg-type]
+
+    def details(self) -> dict:
+        data = self.cleaned_data
+        assignee = (
+            User.objects.filter(pk=data["assigned_to"]).first() if data.get("assigned_to") else None
+        )
+        return {
+            "region": data.get("region", ""),
+            "channel": data.get("channel"),
+            "reporter_kind": data.get("reporter_kind"),
+            "reporter_contact": data.get("reporter_contact", ""),
+            "police_reference": data.get("police_reference", ""),
+            "summary": data.get("summary", ""),
+            "assigned_to": assignee,
+        }
+
+
+class FactsForm(FactsMixin):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, case=None, linked_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        assert case is not None
+        self.add_facts_fields(case.category.extra_fields, linked_choices=linked_choices)
+
+
+def initial_for_facts(case) -> dict:
+    facts = getattr(case, "facts", None)
+    initial: dict = {"version": case.version}
+    if facts is None:
+        return initial
+    initial["victim_age"] = facts.victim_age
+    for name in ("in_institution", "teen_pimp", "expose_group"):
+        initial[name] = tri_state_initial(getattr(facts, name))
+    for name in ("report_source", "content_origin", "physical_meeting"):
+        initial[name] = getattr(facts, name)
+    initial["platforms"] = ", ".join(facts.platforms)
+    initial["amount_demanded"] = facts.amount_demanded
+    initial["amount_paid"] = facts.amount_paid
+    initial["linked_cases"] = [str(pk) for pk in case.linked_cases.values_list("pk", flat=True)]
+    return initial
+
+
+class SupportSessionForm(forms.Form):
+    at = forms.DateTimeField(label=_("When"), widget=LocalDateTimeInput())
+    kind = forms.ChoiceField(label=_("How"), choices=[])
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=600)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from beacon.cases.choices import SupportKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = SupportKind.choices
+
+
+class TakedownForm(forms.Form):
+    platform = forms.CharField(label=_("Platform"), max_length=80)
+    url = forms.CharField(label=_("URL"), max_length=2000)
+    sent_at = forms.DateTimeField(label=_("Sent"), required=False, widget=LocalDateTimeInput())
+    answered_at = forms.DateTimeField(
+        label=_("Answered"), required=False, widget=LocalDateTimeInput()
+    )
+    removed_at = forms.DateTimeField(
+        label=_("Removed"), required=False, widget=LocalDateTimeInput()
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TakedownProgressForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    sent_at = forms.DateTimeField(label=_("Sent"), required=False, widget=LocalDateTimeInput())
+    answered_at = forms.DateTimeField(
+        label=_("Answered"), required=False, widget=LocalDateTimeInput()
+    )
+    removed_at = forms.DateTimeField(
+        label=_("Removed"), required=False, widget=LocalDateTimeInput()
+    )
+
+
+class PoliceReferralForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    at = forms.DateTimeField(label=_("Referred to police on"), widget=LocalDateTimeInput())
+    police_reference = forms.CharField(label=_("Police reference"), required=False, max_length=64)

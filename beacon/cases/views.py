@@ -5,22 +5,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from beacon.cases import selectors, services
-from beacon.cases.choices import WORRYING_CRITERIA, CaseStatus, Outcome
+from beacon.cases import exploitation, selectors, services
+from beacon.cases.choices import WORRYING_CRITERIA, CaseStatus, Mission, Outcome
 from beacon.cases.forms import (
     AssessmentForm,
     CaseEditForm,
     CaseFilterForm,
     CloseForm,
+    ExploitationIntakeForm,
+    FactsForm,
     IntakeForm,
     NoteForm,
+    PoliceReferralForm,
     ReopenForm,
+    SupportSessionForm,
+    TakedownForm,
+    TakedownProgressForm,
     initial_for_edit,
+    initial_for_facts,
+    linked_case_choices,
 )
-from beacon.cases.models import Case
+from beacon.cases.models import Case, TakedownRequest
 from beacon.core.errors import ConcurrentEditError
 from beacon.core.forms_errors import add_service_errors
 from beacon.people.models import Person
@@ -68,6 +78,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "can_open": request.user.has_perm("cases.open_missing_case"),
+            "can_open_exploitation": request.user.has_perm("cases.open_exploitation_case"),
         },
     )
 
@@ -154,10 +165,83 @@ def _detail_context(request, case: Case, **forms) -> dict[str, object]:
         "assess_form": forms.get("assess_form")
         or AssessmentForm(initial={"version": case.version}),
         "note_form": forms.get("note_form") or NoteForm(),
-        "close_form": forms.get("close_form") or CloseForm(initial={"version": case.version}),
+        "close_form": forms.get("close_form")
+        or CloseForm(initial={"version": case.version}, mission=mission),
         "reopen_form": forms.get("reopen_form") or ReopenForm(initial={"version": case.version}),
+        "linked": list(
+            Case.objects.visible_to(user).filter(linked_cases=case).select_related("category")
+        ),
     }
+    if mission == Mission.EXPLOITATION:
+        facts = getattr(case, "facts", None)
+        context.update(
+            facts=facts,
+            fact_rows=_fact_rows(case, facts),
+            support_sessions=list(case.support_sessions.select_related("given_by")),
+            takedowns=[
+                (t, TakedownProgressForm(initial=_takedown_initial(t), prefix=f"t{t.pk}"))
+                for t in case.takedowns.all()
+            ],
+            facts_form=forms.get("facts_form")
+            or FactsForm(
+                initial=initial_for_facts(case),
+                case=case,
+                linked_choices=_runaway_choices(user, case),
+            ),
+            support_form=forms.get("support_form") or SupportSessionForm(),
+            takedown_form=forms.get("takedown_form") or TakedownForm(),
+            police_form=forms.get("police_form")
+            or PoliceReferralForm(
+                initial={"version": case.version, "police_reference": case.police_reference}
+            ),
+        )
     return context
+
+
+def _fact_rows(case: Case, facts) -> list[tuple[str, str]]:
+    """The facts the case's category records, as (label, value) for people to read."""
+    if facts is None:
+        return []
+    rows = []
+    for name in case.category.extra_fields:
+        if name == "linked_cases":
+            continue
+        field = facts._meta.get_field(name)
+        value = getattr(facts, name)
+        if field.choices:
+            shown = dict(field.choices).get(value, "")
+        elif isinstance(value, bool):
+            shown = _("yes") if value else _("no")
+        elif isinstance(value, list):
+            shown = ", ".join(value)
+        else:
+            shown = "" if value is None else str(value)
+        rows.append((capfirst(str(field.verbose_name)), shown))
+    return rows
+
+
+def _local_input(value) -> str | None:
+    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M") if value else None
+
+
+def _takedown_initial(takedown: TakedownRequest) -> dict:
+    return {
+        "version": takedown.version,
+        "sent_at": _local_input(takedown.sent_at),
+        "answered_at": _local_input(takedown.answered_at),
+        "removed_at": _local_input(takedown.removed_at),
+    }
+
+
+def _runaway_choices(user, case: Case) -> list[tuple[str, str]]:
+    """The person's disappearance cases the user may open: what an exploitation case can link."""
+    cases = (
+        Case.objects.visible_to(user)
+        .filter(person=case.person, mission=Mission.MISSING)
+        .select_related("category")
+        .order_by("-opened_at")
+    )
+    return linked_case_choices(cases)
 
 
 def _load(request, pk: int, *, audited: bool) -> Case:
@@ -259,7 +343,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         case,
-        CloseForm(request.POST),
+        CloseForm(request.POST, mission=case.mission),
         "close_form",
         lambda data: services.case_close(
             actor=request.user,
@@ -286,4 +370,163 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, case=case, expected_version=data["version"], reason=data["reason"]
         ),
         _("Case reopened."),
+    )
+
+
+@login_required
+def case_new_exploitation(request: HttpRequest) -> HttpResponse:
+    """Open a sexual-exploitation case: the victim (known or new) and the category's facts."""
+    if not request.user.has_perm("cases.open_exploitation_case"):
+        raise PermissionDenied("cases.open_exploitation_case")
+    person = None
+    person_id = request.POST.get("person_id") or request.GET.get("person")
+    if person_id:
+        try:
+            person = selectors.person_get(user=request.user, pk=int(person_id), audited=False)
+        except (ValueError, Person.DoesNotExist):
+            messages.error(request, _("That person cannot be found."))
+    choices: list = []
+    if person is not None:
+        choices = linked_case_choices(
+            Case.objects.visible_to(request.user)
+            .filter(person=person, mission=Mission.MISSING)
+            .select_related("category")
+            .order_by("-opened_at")
+        )
+    if request.method == "POST":
+        form = ExploitationIntakeForm(request.POST, request.FILES, linked_choices=choices)
+        if form.is_valid():
+            category, subkind = form.category_and_subkind()
+            try:
+                case = services.case_open(
+                    actor=request.user,
+                    category=category,
+                    subkind=subkind or None,
+                    person=person,
+                    person_data=None if person else form.person_data(),
+                    photo=None if person else request.FILES.get("photo"),
+                    facts=form.facts(),
+                    **form.details(),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc, aliases={"category": "kind", "subkind": "kind"})
+            else:
+                messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+                if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+                    return redirect("cases:detail", pk=case.pk)
+                # A first responder opens it for a case manager; a team lead will assign it.
+                return redirect("cases:list")
+        status = 400
+    else:
+        form = ExploitationIntakeForm(
+            initial={"person_id": person.pk if person else None, "channel": "116000"},
+            linked_choices=choices,
+        )
+        status = 200
+    return render(
+        request, "cases/new_exploitation.html", {"form": form, "person": person}, status=status
+    )
+
+
+@login_required
+@require_POST
+def case_facts(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    form = FactsForm(request.POST, case=case, linked_choices=_runaway_choices(request.user, case))
+    return _act(
+        request,
+        case,
+        form,
+        "facts_form",
+        lambda data: exploitation.facts_update(
+            actor=request.user, case=case, expected_version=data["version"], **form.facts()
+        ),
+        _("Facts saved."),
+    )
+
+
+@login_required
+@require_POST
+def case_support(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    return _act(
+        request,
+        case,
+        SupportSessionForm(request.POST),
+        "support_form",
+        lambda data: exploitation.support_session_add(
+            actor=request.user,
+            case=case,
+            at=data["at"],
+            kind=data["kind"],
+            duration_minutes=data["duration_minutes"],
+            note=data.get("note", ""),
+        ),
+        _("Support session recorded."),
+    )
+
+
+@login_required
+@require_POST
+def case_takedown(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    return _act(
+        request,
+        case,
+        TakedownForm(request.POST),
+        "takedown_form",
+        lambda data: exploitation.takedown_add(actor=request.user, case=case, **data),
+        _("Takedown request recorded."),
+    )
+
+
+@login_required
+@require_POST
+def takedown_progress(request: HttpRequest, pk: int, takedown_pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    takedown = case.takedowns.filter(pk=takedown_pk).first()
+    if takedown is None:
+        raise Http404(_("No such takedown request."))
+    form = TakedownProgressForm(request.POST, prefix=f"t{takedown.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            exploitation.takedown_update(
+                actor=request.user,
+                takedown=takedown,
+                expected_version=data["version"],
+                sent_at=data.get("sent_at"),
+                answered_at=data.get("answered_at"),
+                removed_at=data.get("removed_at"),
+            )
+        except ConcurrentEditError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            for field_messages in exc.message_dict.values():
+                for message in field_messages:
+                    messages.error(request, message)
+        else:
+            messages.success(request, _("Takedown request updated."))
+    else:
+        messages.error(request, _("The times were not understood."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_police_referral(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _load(request, pk, audited=False)
+    return _act(
+        request,
+        case,
+        PoliceReferralForm(request.POST),
+        "police_form",
+        lambda data: exploitation.police_referral_record(
+            actor=request.user,
+            case=case,
+            expected_version=data["version"],
+            at=data["at"],
+            police_reference=data.get("police_reference", ""),
+        ),
+        _("Referral to police recorded."),
     )
