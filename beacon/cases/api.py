@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from beacon.cases import selectors, services
+from beacon.cases import exploitation, selectors, services
 from beacon.cases.choices import CRITERION_KEYS, CaseStatus
-from beacon.cases.models import Assessment, Case, Category
+from beacon.cases.models import EXPLOITATION_FIELDS, Assessment, Case, Category, TakedownRequest
 from beacon.cases.schemas import (
     AssessmentIn,
     AssessmentOut,
@@ -24,10 +24,17 @@ from beacon.cases.schemas import (
     CasePatch,
     CategoryOut,
     CloseIn,
+    FactsPatch,
     NoteIn,
     PersonIn,
+    PoliceReferralIn,
     RegionOut,
     ReopenIn,
+    SupportSessionIn,
+    SupportSessionOut,
+    TakedownIn,
+    TakedownOut,
+    TakedownPatch,
     TimelineOut,
 )
 from beacon.core.api import error_responses, query_error
@@ -39,6 +46,7 @@ router = Router(tags=["cases"])
 User = get_user_model()
 
 PERSON_FIELDS = frozenset(PersonIn.model_fields)
+FACT_FIELDS = frozenset({"victim_age", *EXPLOITATION_FIELDS})
 # Text fields a PATCH may clear with null; the services store them as empty strings.
 CLEARABLE_TEXT = (
     "last_seen_place",
@@ -145,7 +153,21 @@ def case_out(case: Case) -> dict:
         "person": person_out(case.person),
         "age_at_disappearance": case.age_at_disappearance,
         "current_assessment": assessment_out(current),
+        "facts": facts_out(getattr(case, "facts", None)),
+        "linked_cases": list(case.linked_cases.values_list("pk", flat=True)),
     }
+
+
+def facts_out(facts) -> dict | None:
+    if facts is None:
+        return None
+    values = {name: getattr(facts, name) for name in ("victim_age", "referred_to_police_at")}
+    for name in EXPLOITATION_FIELDS:
+        if name != "linked_cases":
+            values[name] = getattr(facts, name)
+    for name in ("amount_demanded", "amount_paid"):
+        values[name] = str(values[name]) if values[name] is not None else None
+    return values
 
 
 def _assignee(user_id: int | None):
@@ -168,7 +190,7 @@ def _reread(request, case: Case) -> dict:
 
 
 @contextmanager
-def located_as_in_request(*, person: str | None = None):
+def located_as_in_request(*, person: str | None = None, facts: bool = False):
     """Name a service's errors by where the value sits in the request body.
 
     The services name fields as the UI's forms do: a criterion's note is "note_medication" and a
@@ -187,6 +209,8 @@ def located_as_in_request(*, person: str | None = None):
                 field = f"person.{field}"
             elif person == "person_id" and field in PERSON_FIELDS:
                 field = "person_id"
+            elif facts and field in FACT_FIELDS:
+                field = f"facts.{field}"
             located.setdefault(field, []).extend(messages)
         raise ValidationError(located) from exc
 
@@ -272,9 +296,21 @@ def open_case(request, payload: CaseIn):
     elif payload.person is None:
         raise ValidationError({"person": [_("Give person_id or person.")]})
     details = payload.dict(
-        exclude={"person_id", "person", "category", "subkind", "criteria", "notes", "assigned_to"}
+        exclude={
+            "person_id",
+            "person",
+            "category",
+            "subkind",
+            "criteria",
+            "notes",
+            "assigned_to",
+            "facts",
+        }
     )
-    with located_as_in_request(person="person_id" if person is not None else "person"):
+    if details["last_seen_at"] is None:
+        del details["last_seen_at"]  # an exploitation case has none; a disappearance needs it
+    facts = payload.facts.dict(exclude_unset=True) if payload.facts is not None else None
+    with located_as_in_request(person="person_id" if person is not None else "person", facts=True):
         case = services.case_open(
             actor=request.user,
             category=payload.category,
@@ -283,8 +319,13 @@ def open_case(request, payload: CaseIn):
             person_data=payload.person.dict() if payload.person is not None else None,
             criteria=services.CriteriaInput(held=payload.criteria, notes=payload.notes),
             assigned_to=_assignee(payload.assigned_to),
+            facts=facts,
             **details,
         )
+    if not Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+        # Opened for the team (e.g. by a first responder): the opener may not read it back.
+        summary = case_summary(case, restricted=True)
+        return Status(201, {**summary, **_restricted_out()})
     return Status(201, _reread(request, case))
 
 
@@ -416,5 +457,143 @@ def reopen_case(request, case_id: int, payload: ReopenIn):
     case = _load(request, case_id)
     services.case_reopen(
         actor=request.user, case=case, expected_version=payload.version, reason=payload.reason
+    )
+    return _reread(request, case)
+
+
+def _restricted_out() -> dict:
+    """The rest of CaseOut for a case its opener may not read (all empty)."""
+    return {
+        "version": 0,
+        "last_seen_place": "",
+        "channel": "",
+        "reporter_kind": "",
+        "reporter_contact": "",
+        "police_reference": "",
+        "summary": "",
+        "direction": "",
+        "countries": [],
+        "country_of_origin": "",
+        "outcome": "",
+        "found_at": None,
+        "closed_at": None,
+        "age_at_disappearance": None,
+        "current_assessment": None,
+        "facts": None,
+        "linked_cases": [],
+    }
+
+
+# --- sexual-exploitation cases: facts and help given --------------------------------------------
+
+
+@router.patch(
+    "/cases/{case_id}/facts",
+    response={200: CaseOut, **error_responses(403, 404, 409, 422)},
+    summary="Change the facts of an exploitation case",
+)
+def update_facts(request, case_id: int, payload: FactsPatch):
+    """Only the facts sent change; a fact the category does not record is refused (422).
+    `version` is the case's; a stale one answers 409."""
+    case = _load(request, case_id)
+    changes = payload.dict(exclude_unset=True, exclude={"version"})
+    with located_as_in_request(facts=True):
+        exploitation.facts_update(
+            actor=request.user, case=case, expected_version=payload.version, **changes
+        )
+    return _reread(request, case)
+
+
+def _support_out(session) -> dict:
+    return {
+        "id": session.pk,
+        "at": session.at,
+        "kind": session.kind,
+        "duration_minutes": session.duration_minutes,
+        "note": session.note,
+        "given_by": session.given_by.username if session.given_by else None,
+    }
+
+
+@router.get(
+    "/cases/{case_id}/support-sessions",
+    response={200: list[SupportSessionOut], **error_responses(403, 404)},
+    summary="Psychosocial support sessions of an exploitation case",
+)
+def list_support_sessions(request, case_id: int):
+    case = _load(request, case_id, audited=True)
+    return [_support_out(s) for s in case.support_sessions.select_related("given_by")]
+
+
+@router.post(
+    "/cases/{case_id}/support-sessions",
+    response={201: SupportSessionOut, **error_responses(403, 404, 422)},
+    summary="Record a support session",
+)
+def add_support_session(request, case_id: int, payload: SupportSessionIn):
+    case = _load(request, case_id)
+    session = exploitation.support_session_add(actor=request.user, case=case, **payload.dict())
+    return Status(201, _support_out(session))
+
+
+def _takedown_out(takedown: TakedownRequest) -> dict:
+    fields = ("id", "version", "platform", "url", "sent_at", "answered_at", "removed_at", "note")
+    return {name: getattr(takedown, name) for name in fields}
+
+
+@router.get(
+    "/cases/{case_id}/takedowns",
+    response={200: list[TakedownOut], **error_responses(403, 404)},
+    summary="Takedown requests of an exploitation case",
+)
+def list_takedowns(request, case_id: int):
+    case = _load(request, case_id, audited=True)
+    return [_takedown_out(t) for t in case.takedowns.all()]
+
+
+@router.post(
+    "/cases/{case_id}/takedowns",
+    response={201: TakedownOut, **error_responses(403, 404, 422)},
+    summary="Record a takedown request to a platform",
+)
+def add_takedown(request, case_id: int, payload: TakedownIn):
+    case = _load(request, case_id)
+    takedown = exploitation.takedown_add(actor=request.user, case=case, **payload.dict())
+    return Status(201, _takedown_out(takedown))
+
+
+@router.patch(
+    "/cases/{case_id}/takedowns/{takedown_id}",
+    response={200: TakedownOut, **error_responses(403, 404, 409, 422)},
+    summary="Record a takedown's progress (sent, answered, removed)",
+)
+def update_takedown(request, case_id: int, takedown_id: int, payload: TakedownPatch):
+    """Only the fields sent change. Removed or answered before sent answers 422."""
+    case = _load(request, case_id)
+    takedown = case.takedowns.filter(pk=takedown_id).first()
+    if takedown is None:
+        raise Case.DoesNotExist
+    changes = payload.dict(exclude_unset=True, exclude={"version"})
+    if "note" in changes and changes["note"] is None:
+        changes["note"] = ""
+    exploitation.takedown_update(
+        actor=request.user, takedown=takedown, expected_version=payload.version, **changes
+    )
+    return _takedown_out(takedown)
+
+
+@router.post(
+    "/cases/{case_id}/police-referral",
+    response={200: CaseOut, **error_responses(403, 404, 409, 422)},
+    summary="Record the referral of an exploitation case to police",
+)
+def refer_to_police(request, case_id: int, payload: PoliceReferralIn):
+    case = _load(request, case_id)
+    exploitation.police_referral_record(
+        actor=request.user,
+        case=case,
+        expected_version=payload.version,
+        at=payload.at,
+        police_reference=payload.police_reference,
     )
     return _reread(request, case)

@@ -308,7 +308,9 @@ class CloseForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         labels = dict(Outcome.choices)
-        self.fields["outcome"].choices = [(o, labels[o]) for o in outcomes_for(mission)]
+        self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+            (o, labels[o]) for o in outcomes_for(mission)
+        ]
         if mission != "missing":
             del self.fields["found_at"]
 
@@ -345,7 +347,7 @@ def initial_for_edit(case) -> dict:
 TRI_STATE = [("", _("unknown")), ("yes", _("yes")), ("no", _("no"))]
 
 
-def tri_state(value: str) -> bool | None:
+def tri_state(value: str | None) -> bool | None:
     return {"yes": True, "no": False}.get(value or "")
 
 

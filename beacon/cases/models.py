@@ -232,14 +232,10 @@ class Case(models.Model):
         default_permissions = ()
         permissions = [
             (f"{action}_{mission}_case", f"Can {action} {mission} cases")
-            for mission in Mission.values
+            for mission in [*Mission.values, "any_exploitation"]
             for action in ("view", "open", "change", "assess", "close")
-        ] + [
-            (
-                "view_any_exploitation_case",
-                "Can open every exploitation case, assigned to anyone or no one",
-            )
-        ]
+            if mission != "any_exploitation" or action == "view"
+        ]  # view_any_exploitation_case: open every exploitation case, whoever it is assigned to
         # Every list is newest first and keyset-paginated on (opened_at, id); each filter has an
         # index that leads with it, so a filtered page reads about one page of index entries.
         indexes = [

@@ -11,10 +11,14 @@ from beacon.cases.choices import (
     CRITERION_KEYS,
     CaseStatus,
     Channel,
+    ContentOrigin,
     Direction,
     Mission,
     Outcome,
+    PhysicalMeeting,
     ReporterKind,
+    ReportSource,
+    SupportKind,
     TimelineKind,
 )
 from beacon.people.schemas import PersonIn, PersonOut, PersonRef
@@ -65,8 +69,10 @@ class CaseIn(Schema):
     subkind: str | None = Field(
         None, description="Required when the category has sub-kinds; one of its keys."
     )
-    last_seen_at: datetime = Field(
-        description="With its time zone, e.g. 2025-06-01T14:30:00+02:00; not in the future."
+    last_seen_at: datetime | None = Field(
+        None,
+        description="Disappearances (required): with its time zone, e.g. "
+        "2025-06-01T14:30:00+02:00; not in the future. Exploitation cases have none.",
     )
     last_seen_place: str = Field("", max_length=200)
     region: str = Field("", description="Region (province) code from GET /regions.")
@@ -87,6 +93,104 @@ class CaseIn(Schema):
         "under_13 is computed from the date of birth; the others: " + ", ".join(JUDGED_CRITERIA),
     )
     notes: dict[str, str] = Field({}, description="A note per criterion key.")
+    facts: "FactsIn | None" = Field(
+        None, description="Sexual-exploitation cases only: the facts of the category."
+    )
+
+
+class FactsIn(Schema):
+    """The facts of a sexual-exploitation case. Which apply is the category's `extra_fields`
+    (GET /categories); a fact that does not apply is refused. `victim_age` (0-17, at the time
+    of the facts) defaults to the person's age from the date of birth."""
+
+    victim_age: int | None = None
+    in_institution: bool | None = Field(None, description="Child prostitution.")
+    teen_pimp: bool | None = Field(None, description="Child prostitution.")
+    report_source: str = Field(
+        "",
+        description="Child prostitution.",
+        json_schema_extra={"enum": ["", *ReportSource.values]},
+    )
+    linked_cases: list[int] = Field(
+        [], description="Child prostitution: ids of disappearance cases of the same person."
+    )
+    content_origin: str = Field(
+        "",
+        description="Sexting without consent.",
+        json_schema_extra={"enum": ["", *ContentOrigin.values]},
+    )
+    expose_group: bool | None = Field(None, description="Sexting without consent.")
+    platforms: list[str] = Field([], description="Sexting, sextortion, grooming.")
+    amount_demanded: str | float | None = Field(
+        None, description='Financial sextortion: euro, e.g. "250.50"; not negative.'
+    )
+    amount_paid: str | float | None = Field(None, description="Financial sextortion: euro.")
+    physical_meeting: str = Field(
+        "", description="Grooming.", json_schema_extra={"enum": ["", *PhysicalMeeting.values]}
+    )
+
+
+class FactsPatch(FactsIn):
+    """Changes to the facts; only the fields sent change. `version` is the case's."""
+
+    version: int
+
+
+class FactsOut(Schema):
+    victim_age: int
+    in_institution: bool | None
+    teen_pimp: bool | None
+    report_source: str
+    content_origin: str
+    expose_group: bool | None
+    platforms: list[str]
+    amount_demanded: str | None
+    amount_paid: str | None
+    physical_meeting: str
+    referred_to_police_at: datetime | None
+
+
+class SupportSessionIn(Schema):
+    at: datetime
+    kind: str = Field(json_schema_extra=_enum(SupportKind))
+    duration_minutes: int
+    note: str = ""
+
+
+class SupportSessionOut(SupportSessionIn):
+    id: int
+    given_by: str | None = Field(description="Username.")
+
+
+class TakedownIn(Schema):
+    """A takedown request to a platform; times with their time zone, none in the future,
+    answered and removed not before sent."""
+
+    platform: str
+    url: str
+    sent_at: datetime | None = None
+    answered_at: datetime | None = None
+    removed_at: datetime | None = None
+    note: str = ""
+
+
+class TakedownPatch(Schema):
+    version: int
+    sent_at: datetime | None = None
+    answered_at: datetime | None = None
+    removed_at: datetime | None = None
+    note: str | None = None
+
+
+class TakedownOut(TakedownIn):
+    id: int
+    version: int
+
+
+class PoliceReferralIn(Schema):
+    version: int
+    at: datetime
+    police_reference: str = Field("", max_length=64)
 
 
 class CasePatch(Schema):
@@ -176,7 +280,9 @@ class CaseSummaryOut(Schema):
 class CaseOut(CaseSummaryOut):
     """A case with everything the case page shows. Send `version` back with a change."""
 
-    person: PersonOut  # type: ignore[assignment]
+    person: PersonOut | None = Field(  # type: ignore[assignment]
+        description="Null only in the answer to opening a case you may not read back."
+    )
     version: int
     last_seen_place: str
     channel: str
@@ -192,6 +298,8 @@ class CaseOut(CaseSummaryOut):
     closed_at: datetime | None
     age_at_disappearance: int | None
     current_assessment: AssessmentOut | None
+    facts: FactsOut | None = Field(description="Sexual-exploitation cases only.")
+    linked_cases: list[int] = Field(description="Ids of linked cases you may open.")
 
 
 class CasePageOut(Schema):
@@ -220,8 +328,19 @@ class PersonWithEpisodesOut(PersonOut):
     episodes: list[CaseSummaryOut]
 
 
+CaseIn.model_rebuild()
+
 __all__ = [
     "AssessmentIn",
+    "FactsIn",
+    "FactsOut",
+    "FactsPatch",
+    "PoliceReferralIn",
+    "SupportSessionIn",
+    "SupportSessionOut",
+    "TakedownIn",
+    "TakedownOut",
+    "TakedownPatch",
     "AssessmentOut",
     "CaseIn",
     "CaseOut",

@@ -161,7 +161,9 @@ def _validate_details(errors: FieldErrors, details: dict, category: Category | N
     return cleaned
 
 
-def _criterion_1(person: Person, last_seen_at: datetime) -> bool:
+def _criterion_1(person: Person, last_seen_at: datetime | None) -> bool:
+    if last_seen_at is None:
+        return False
     age = person.age_on(timezone.localtime(last_seen_at).date())
     return age is not None and age < 13
 
