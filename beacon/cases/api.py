@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from beacon.cases import exploitation, selectors, services
-from beacon.cases.choices import CRITERION_KEYS, CaseStatus
+from beacon.cases.choices import CRITERION_KEYS, CaseStatus, Mission
 from beacon.cases.models import EXPLOITATION_FIELDS, Assessment, Case, Category, TakedownRequest
 from beacon.cases.schemas import (
     AssessmentIn,
@@ -61,6 +61,7 @@ CLEARABLE_TEXT = (
 class CaseListQuery(Schema):
     """The case list's filters (as the UI's) and the page to read."""
 
+    mission: str = Field("", json_schema_extra={"enum": ["", *Mission.values]})
     category: str = Field("", description="Category key.")
     status: str = Field("", json_schema_extra={"enum": ["", *CaseStatus.values]})
     worrying: bool | None = None
@@ -260,6 +261,7 @@ def list_cases(request, query: Query[CaseListQuery]):
     if query.cursor and selectors.decode_cursor(query.cursor) is None:
         raise query_error("cursor", _("Not a cursor from this list."))
     filters = selectors.CaseFilters(
+        mission=query.mission,
         category=query.category,
         status=query.status,
         worrying=query.worrying,

@@ -13,6 +13,7 @@ from beacon.cases.choices import (
     CaseStatus,
     Channel,
     Direction,
+    Mission,
     Outcome,
     ReporterKind,
 )
@@ -47,6 +48,9 @@ class CaseFilterForm(forms.Form):
     """The case list's filters (GET)."""
 
     q = forms.CharField(label=_("Name or case number"), required=False, max_length=100)
+    mission = forms.ChoiceField(
+        label=_("Mission"), required=False, choices=[("", "—"), *Mission.choices]
+    )
     category = forms.ChoiceField(label=_("Category"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", "—"), *CaseStatus.choices]

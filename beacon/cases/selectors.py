@@ -45,6 +45,7 @@ class CaseFilters:
     assigned_to: int | None = None
     region: str = ""
     q: str = ""
+    mission: str = ""
 
 
 @dataclass
@@ -141,6 +142,8 @@ def _filtered_cases(*, user, filters: CaseFilters) -> tuple[QuerySet[Case], bool
     cases = Case.objects.visible_to(user) if by_name else Case.objects.known_to(user)
     newest_first: tuple[str | OrderBy, ...] = ("-opened_at", "-id")
     narrowed = False
+    if filters.mission:
+        cases = cases.filter(mission=filters.mission)
     if filters.category:
         cases = cases.filter(category__key=filters.category)
     if filters.status:

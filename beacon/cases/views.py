@@ -55,6 +55,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         assigned = data.get("assigned_to")
         filters = selectors.CaseFilters(
             q=data.get("q", ""),
+            mission=data.get("mission", ""),
             category=data.get("category", ""),
             status=data.get("status", ""),
             worrying={"yes": True, "no": False}.get(data.get("worrying", "")),
