@@ -125,3 +125,30 @@ def test_htmx_person_search_starts_a_new_episode(live_server, cast, open_case, p
     page.wait_for_url(f"{live_server.url}/cases/new/?person={open_case.person_id}")
     assert "New episode for Lotte Testperson" in page.locator("main").inner_text()
     assert page.outside_requests == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_exploitation_intake_shows_only_the_categorys_facts(live_server, cast, page):
+    log_in(page, live_server.url, cast["case_manager"])
+    page.goto(f"{live_server.url}/cases/new/exploitation/")
+    page.fill("#id_first_name", "Sam")
+    page.fill("#id_last_name", "Browsertest")
+    page.fill("#id_date_of_birth", "2010-01-20")
+    page.select_option("#id_gender", "male")
+    page.select_option("#id_kind", "sextortion:financial")
+    # Sextortion records platforms and amounts, not a teen pimp or an expose group.
+    assert page.is_visible("#id_amount_paid") and page.is_visible("#id_platforms")
+    assert not page.is_visible("#id_teen_pimp") and not page.is_visible("#id_expose_group")
+    page.select_option("#id_kind", "child_prostitution")
+    assert page.is_visible("#id_teen_pimp") and not page.is_visible("#id_amount_paid")
+    page.select_option("#id_kind", "sextortion:financial")
+    page.fill("#id_platforms", "Example Chat")
+    page.fill("#id_amount_paid", "75")
+    page.select_option("#id_reporter_kind", "child")
+    page.click("text=Open the case")
+    case = Case.objects.get()
+    page.wait_for_url(f"{live_server.url}/cases/{case.pk}/")
+    assert page.is_visible("text=Help given")
+    assert str(case.facts.amount_paid) == "75.00"
+    assert page.outside_requests == []
