@@ -37,7 +37,7 @@ def _region_choices():
 
 def _assignee_choices():
     managers = User.objects.filter(
-        is_active=True, groups__name__in=["case_manager", "administrator"]
+        is_active=True, groups__name__in=["case_manager", "team_lead", "administrator"]
     ).distinct()
     return [("", "—")] + [
         (u.pk, u.get_full_name() or u.username) for u in managers.order_by("username")
