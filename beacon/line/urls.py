@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from beacon.line import views
 
 app_name = "line"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("calls/new/", views.call_new, name="new"),
+    path("calls/<int:pk>/end/", views.call_end, name="end"),
+    path("calls/<int:pk>/callback-done/", views.callback_done, name="callback_done"),
+    path("calls/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+]
