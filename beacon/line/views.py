@@ -80,13 +80,13 @@ def _log(request, form: CallForm) -> HttpResponse:
         if Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
             return redirect("cases:detail", pk=case.pk)
         return redirect("line:board")
-    case = None
+    linked: Case | None = None
     number = (data.get("case_number") or "").strip()
     if number:
-        case = Case.objects.visible_to(request.user).filter(number__iexact=number).first()
-        if case is None:
+        linked = Case.objects.visible_to(request.user).filter(number__iexact=number).first()
+        if linked is None:
             raise ValidationError({"case_number": [_("No such case.")]})
-    services.call_log(actor=request.user, case=case, **values)
+    services.call_log(actor=request.user, case=linked, **values)
     messages.success(request, _("Call logged."))
     return redirect("line:board")
 

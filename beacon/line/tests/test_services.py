@@ -202,8 +202,8 @@ def test_callbacks_due_show_on_the_board_until_done(responder):
 # --- the night rule: 23:00 to 07:00 in Brussels, whatever the UTC offset ----------------------
 
 
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=BRUSSELS)
+def local(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=BRUSSELS)
 
 
 NIGHT_CASES = [
