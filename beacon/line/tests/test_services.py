@@ -1,6 +1,7 @@
 """The line log: logging, bad input, linking and opening cases, tips, the night rule, the board."""
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,7 +27,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def log(actor, **overrides) -> Call:
-    values = {
+    values: dict[str, Any] = {
         "channel": "116000",
         "caller_kind": "parent",
         "topic_kind": "case_category",
