@@ -8,6 +8,7 @@ from beacon.cases.api import router as cases_router
 from beacon.cases.models import Case
 from beacon.core.api import BeaconAPI, PersonalToken, install_error_handlers
 from beacon.line.api import router as line_router
+from beacon.line.models import Call
 from beacon.people.api import router as people_router
 from beacon.people.models import Person
 from beacon.risk.api import router as risk_router
@@ -30,7 +31,7 @@ api = BeaconAPI(
     auth=PersonalToken(),
     urls_namespace="api",
 )
-install_error_handlers(api, not_found=(Case.DoesNotExist, Person.DoesNotExist))
+install_error_handlers(api, not_found=(Case.DoesNotExist, Person.DoesNotExist, Call.DoesNotExist))
 api.add_router("/", cases_router)
 api.add_router("/people", people_router)
 api.add_router("/line", line_router)
