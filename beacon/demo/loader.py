@@ -41,6 +41,7 @@ DEMO_USERS = {
     "demo-admin": "administrator",
     "demo-casemanager": "case_manager",
     "demo-responder": "first_responder",
+    "demo-teamlead": "team_lead",
     "demo-analyst": "analyst",
     "demo-coordinator": "volunteer_coordinator",
     "demo-finance": "finance",
@@ -448,14 +449,33 @@ class DemoLoader:
                 year, episodes, categories, subkinds, regions, weights, managers, channels, prefix
             )
             self.out(f"  {year}: {len(episodes)} cases")
+        self.load_exploitation_and_calls(users, prefix)
         audit(
             actor=None,
             action=AuditAction.CREATE,
-            fields=["cases", "persons", "assessments", "timeline"],
+            fields=["cases", "persons", "assessments", "timeline", "calls"],
             object_type=LOAD_OBJECT_TYPE,
             object_id=LOAD_OBJECT_ID,
         )
         return users
+
+    def load_exploitation_and_calls(self, users: dict[str, User], prefix: str) -> None:
+        from beacon.core.models import Team
+        from beacon.demo.exploitation import CallLogDemo, ExploitationDemo
+
+        # Exploitation cases go to the case manager, who is in the team lead's team.
+        team, _created = Team.objects.get_or_create(
+            name="Exploitation team (demo)", defaults={"lead": users["demo-teamlead"]}
+        )
+        team.members.add(users["demo-casemanager"])
+        managers = [users["demo-casemanager"]] * 5 + [users["demo-teamlead"]]
+        exploitation = ExploitationDemo(self.rng, managers=managers, prefix=prefix, out=self.out)
+        line = CallLogDemo(self.rng, responders=[users["demo-responder"], users["demo-admin"]])
+        for year in plan.YEARS:
+            cases = exploitation.write(year)
+            calls = line.write(year)
+            self.out(f"  {year}: {cases} exploitation cases, {calls} contacts on the line")
+        line.write_today()
 
     def direction(self, episode: Episode) -> dict:
         """Family disappearances: most are international (81% in 2025), and more than a fifth

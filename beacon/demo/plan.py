@@ -5,6 +5,8 @@ a real organisation's history would be its input; the figures are then computed 
 by beacon.figures, never read from here.
 """
 
+from typing import Any
+
 YEARS = range(2019, 2026)
 
 # New cases per category per year (the shape of the 2021 and 2025 annual reports).
@@ -236,3 +238,79 @@ INSTITUTIONS = [
     "Youth home Horizon (demo)",
     "Reception centre Nova (demo)",
 ]
+
+# --- sexual exploitation (part 2) ------------------------------------------------------------------
+
+# New exploitation cases per category per year, as published (both reports' tables).
+EXPLOITATION_NEW_CASES: dict[str, dict[int, int]] = {
+    "child_prostitution": {2019: 47, 2020: 66, 2021: 57, 2022: 61, 2023: 73, 2024: 94, 2025: 151},
+    "sexting_without_consent": {
+        2019: 98,
+        2020: 135,
+        2021: 129,
+        2022: 151,
+        2023: 175,
+        2024: 227,
+        2025: 296,
+    },
+    "sextortion": {2019: 55, 2020: 101, 2021: 91, 2022: 109, 2023: 183, 2024: 178, 2025: 433},
+    "grooming": {2019: 34, 2020: 58, 2021: 43, 2022: 36, 2023: 43, 2024: 43, 2025: 108},
+}
+
+# Exact counts behind the published 2025 shares (the report gives rounded percentages):
+# victims are described by (how many, girls among them, age buckets as (count, youngest, oldest)).
+# Sextortion's content/financial split is not published: 130/303 (70% financial) is chosen so
+# that boys are, as the report says, the largest group of victims of sexting, sextortion and
+# grooming together (429 boys, 408 girls).
+EXPLOITATION_2025: dict[str, dict[str, Any]] = {
+    # 61% under 16 (92), 3 under 13, 9 boys; 58% in an institution (88), 88% with runaway
+    # episodes (133), 25 reports through the age-check tool.
+    "child_prostitution": {
+        "girls": 142,
+        "ages": [(3, 12, 12), (89, 13, 15), (59, 16, 17)],
+        "in_institution": 88,
+        "ran_away": 133,
+        "age_check_tool": 25,
+        "teen_pimp": 91,
+    },
+    # girls 74% (219); 45% aged 13 or younger (133), 21% 12 or younger (62); mean 14.
+    "sexting_without_consent": {
+        "girls": 219,
+        "ages": [(62, 11, 12), (71, 13, 13), (163, 14, 17)],
+        "deepnude": 41,
+        "expose_group": 58,
+    },
+    # content: girls 65% (85 of 130), 61% aged 14 or younger (79), mean 14;
+    # financial: boys 92% (279 of 303), mean 15.
+    "sextortion:content": {"girls": 85, "ages": [(79, 12, 14), (51, 15, 17)]},
+    "sextortion:financial": {"girls": 24, "ages": [(303, 14, 16)]},
+    # girls 74% (80), mean 13.
+    "grooming": {"girls": 80, "ages": [(108, 11, 15)], "meeting_happened": 14, "planned": 22},
+}
+# 2021 (the 2021 report): 37 of 57 prostitution cases with a teen pimp, 2 about boys; grooming
+# girls 75% (32 of 43 = 74.4%: 75% of 43 is not a whole number); sextortion 60% financial (55);
+# sexting girls 85% (110).
+EXPLOITATION_2021: dict[str, Any] = {
+    "child_prostitution": {"girls": 55, "teen_pimp": 37},
+    "grooming": {"girls": 32},
+    "sextortion:financial": 55,
+    "sexting_without_consent": {"girls": 110},
+}
+PLATFORMS = ["Instagram", "Snapchat", "TikTok", "WhatsApp", "Telegram", "Discord", "Roblox"]
+
+# --- the line -------------------------------------------------------------------------------------
+
+# Calls to 116 000 (free + international line) per year and how many of them at night (23-07 h).
+# Published: 2021 (16,916) and 2025 (20,831, 2,626 at night); the other years are invented.
+CALLS_116000 = {
+    2019: 15210,
+    2020: 17480,
+    2021: 16916,
+    2022: 17350,
+    2023: 18420,
+    2024: 19560,
+    2025: 20831,
+}
+CALLS_AT_NIGHT = {year: round(n * 0.126) for year, n in CALLS_116000.items()} | {2025: 2626}
+# Contacts on the other channels per year (invented): not counted as calls to 116 000.
+OTHER_CONTACTS = {"116800": 420, "chat": 900, "email": 640, "police": 180, "walk_in": 12}

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
+from beacon.line.models import Call
 
 
 def _local_zone() -> ZoneInfo:
@@ -34,19 +35,13 @@ def _cases_opened(mission: str, first: int, last: int):
     )
 
 
-def disappearances_new_cases(first: int, last: int) -> dict[str, dict[str, int]]:
-    """New missing-child case files opened per calendar year (local time), by category.
-
-    - `<figure_key>`: cases opened in the year whose category carries that figure key; a key is
-      listed for the years in which one of its categories was in use (0 when none was opened),
-      so legacy categories appear only in their years.
-    - `total`: every missing-child case opened in the year, whatever its category.
-    - `total_worrying`: of those, the cases assessed worrying now (at least one of the six
-      criteria holds in their latest assessment).
-    Counted in one aggregate query grouped by year and figure key.
-    """
+def _new_cases_by_category(mission: str, first: int, last: int) -> dict[str, dict[str, int]]:
+    """Cases of a mission opened per year (local time) per figure key, plus `total` and, for
+    disappearances, `total_worrying`; one aggregate query grouped by year and figure key.
+    A key is listed for the years in which one of its categories was in use (0 when none was
+    opened), so legacy categories appear only in their years."""
     rows = (
-        _cases_opened(Mission.MISSING, first, last)
+        _cases_opened(mission, first, last)
         .values("year", "category__figure_key")
         .annotate(opened=Count("id"), worrying=Count("id", filter=Q(worrying=True)))
         .order_by()
@@ -60,15 +55,69 @@ def disappearances_new_cases(first: int, last: int) -> dict[str, dict[str, int]]
         worrying[row["year"]] += row["worrying"]
 
     section: dict[str, dict[str, int]] = {}
-    for category in Category.objects.filter(mission=Mission.MISSING).order_by("position", "key"):
+    for category in Category.objects.filter(mission=mission).order_by("position", "key"):
         years = section.setdefault(category.figure_key, {})
         for year in range(first, last + 1):
             if category.active_in_year(year) or counts.get((category.figure_key, year)):
                 years[str(year)] = counts.get((category.figure_key, year), 0)
     section = {key: values for key, values in section.items() if values}
     section["total"] = {str(y): totals.get(y, 0) for y in range(first, last + 1)}
-    section["total_worrying"] = {str(y): worrying.get(y, 0) for y in range(first, last + 1)}
+    if mission == Mission.MISSING:
+        section["total_worrying"] = {str(y): worrying.get(y, 0) for y in range(first, last + 1)}
     return section
+
+
+def disappearances_new_cases(first: int, last: int) -> dict[str, dict[str, int]]:
+    """New missing-child case files opened per calendar year (local time), by category.
+
+    - `<figure_key>`: cases opened in the year whose category carries that figure key;
+    - `total`: every missing-child case opened in the year, whatever its category;
+    - `total_worrying`: of those, the cases assessed worrying now (at least one of the six
+      criteria holds in their latest assessment).
+    """
+    return _new_cases_by_category(Mission.MISSING, first, last)
+
+
+def sexual_exploitation_new_cases(first: int, last: int) -> dict[str, dict[str, int]]:
+    """New sexual-exploitation case files opened per calendar year (local time), by category
+    (child_prostitution, sexting_without_consent, sextortion, grooming), and
+    `total_excluding_abuse_image_reports`: the four together, as the 2025 report counts them.
+
+    The 2021 report's total also counted the civil hotline's reports of abuse images
+    (`total_including_abuse_image_reports`); those reports are part 3 of Beacon, so that total is
+    not produced here yet.
+    """
+    section = _new_cases_by_category(Mission.EXPLOITATION, first, last)
+    section["total_excluding_abuse_image_reports"] = section.pop("total")
+    return section
+
+
+def hotline_calls(first: int, last: int) -> dict[str, dict[str, int]]:
+    """Calls to the emergency number per calendar year (local time):
+
+    - `116000_calls`: contacts on the 116 000 line, its free number and the paid number that
+      reaches it from abroad (`Call.objects.on_116000()`); tips on 116 800, chats, e-mails,
+      police and walk-ins are not calls to 116 000;
+    - `116000_calls_at_night_23h_to_7h`: of those, the ones that started from 23:00 up to (not
+      including) 07:00 in the organisation's time zone (`Call.objects.at_night()`), daylight
+      saving time included.
+    Two aggregate queries grouped by year.
+    """
+    start, end = _year_bounds(first, last)
+    calls = (
+        Call.objects.on_116000()
+        .filter(started_at__gte=start, started_at__lt=end)
+        .annotate(year=ExtractYear("started_at", tzinfo=_local_zone()))
+    )
+    totals = dict(calls.values("year").annotate(n=Count("id")).order_by().values_list("year", "n"))
+    nights = dict(
+        calls.at_night().values("year").annotate(n=Count("id")).order_by().values_list("year", "n")
+    )
+    years = range(first, last + 1)
+    return {
+        "116000_calls": {str(y): totals.get(y, 0) for y in years},
+        "116000_calls_at_night_23h_to_7h": {str(y): nights.get(y, 0) for y in years},
+    }
 
 
 def _pct(part: int, whole: int) -> float:
@@ -122,6 +171,118 @@ def runaway_details(year: int) -> dict[str, int | float]:
     }
 
 
+def _mean(value) -> float | None:
+    return round(float(value), 1) if value is not None else None
+
+
+def _exploitation_cases(year: int, figure_key: str, subkind: str = ""):
+    cases = _cases_opened(Mission.EXPLOITATION, year, year).filter(category__figure_key=figure_key)
+    return cases.filter(subkind__key=subkind) if subkind else cases
+
+
+def child_prostitution_details(year: int) -> dict[str, int | float]:
+    """Child-prostitution cases opened in the year (`total`):
+
+    - `under_16_pct`, `under_13`: by the victim's age at the time of the facts;
+    - `boys`: cases about a person recorded as male;
+    - `in_institution_pct`: cases whose victim lived in an institution (the case's facts);
+    - `linked_to_running_away_pct`: cases whose victim has a runaway case opened before it;
+    - `reports_via_age_check_tool`: cases reported through the age-check tool on ad platforms;
+    - `teen_pimp_involved`: cases with a teen pimp.
+    Shares of `total` with one decimal (the reports print them rounded to whole numbers).
+    """
+    ran_away = Case.objects.filter(
+        person=OuterRef("person"),
+        category__figure_key="runaway",
+        opened_at__lt=OuterRef("opened_at"),
+    )
+    counts = (
+        _exploitation_cases(year, "child_prostitution")
+        .annotate(has_run_away=Exists(ran_away))
+        .aggregate(
+            total=Count("id"),
+            under_16=Count("id", filter=Q(facts__victim_age__lt=16)),
+            under_13=Count("id", filter=Q(facts__victim_age__lt=13)),
+            boys=Count("id", filter=Q(person__gender="male")),
+            institution=Count("id", filter=Q(facts__in_institution=True)),
+            ran_away=Count("id", filter=Q(has_run_away=True)),
+            tool=Count("id", filter=Q(facts__report_source="age_check_tool")),
+            pimp=Count("id", filter=Q(facts__teen_pimp=True)),
+        )
+    )
+    total = counts["total"]
+    return {
+        "total": total,
+        "under_16_pct": _pct(counts["under_16"], total),
+        "under_13": counts["under_13"],
+        "boys": counts["boys"],
+        "in_institution_pct": _pct(counts["institution"], total),
+        "linked_to_running_away_pct": _pct(counts["ran_away"], total),
+        "reports_via_age_check_tool": counts["tool"],
+        "teen_pimp_involved": counts["pimp"],
+    }
+
+
+def _victims(cases) -> dict:
+    return cases.aggregate(
+        total=Count("id"),
+        girls=Count("id", filter=Q(person__gender="female")),
+        boys=Count("id", filter=Q(person__gender="male")),
+        mean_age=Avg("facts__victim_age"),
+        age_12_or_younger=Count("id", filter=Q(facts__victim_age__lte=12)),
+        age_13_or_younger=Count("id", filter=Q(facts__victim_age__lte=13)),
+        age_14_or_younger=Count("id", filter=Q(facts__victim_age__lte=14)),
+    )
+
+
+def sexting_details(year: int) -> dict[str, int | float | None]:
+    """Sexting-without-consent cases opened in the year: `total`, `girls_pct` (person recorded
+    as female), `mean_age` (victim's age at the facts, one decimal), `age_13_or_younger_pct`,
+    `age_12_or_younger_pct`."""
+    v = _victims(_exploitation_cases(year, "sexting_without_consent"))
+    return {
+        "total": v["total"],
+        "mean_age": _mean(v["mean_age"]),
+        "age_13_or_younger_pct": _pct(v["age_13_or_younger"], v["total"]),
+        "age_12_or_younger_pct": _pct(v["age_12_or_younger"], v["total"]),
+        "girls_pct": _pct(v["girls"], v["total"]),
+    }
+
+
+def sextortion_details(year: int) -> dict:
+    """Sextortion cases opened in the year: `total`, `financial_pct` (sub-kind financial), and
+    per sub-kind: content (`girls_pct`, `mean_age`, `age_14_or_younger_pct`) and financial
+    (`male_pct`, `mean_age`); the same definitions as sexting's."""
+    content = _victims(_exploitation_cases(year, "sextortion", "content"))
+    financial = _victims(_exploitation_cases(year, "sextortion", "financial"))
+    total = content["total"] + financial["total"]
+    return {
+        "total": total,
+        "financial_pct": _pct(financial["total"], total),
+        "content": {
+            "total": content["total"],
+            "girls_pct": _pct(content["girls"], content["total"]),
+            "mean_age": _mean(content["mean_age"]),
+            "age_14_or_younger_pct": _pct(content["age_14_or_younger"], content["total"]),
+        },
+        "financial": {
+            "total": financial["total"],
+            "male_pct": _pct(financial["boys"], financial["total"]),
+            "mean_age": _mean(financial["mean_age"]),
+        },
+    }
+
+
+def grooming_details(year: int) -> dict[str, int | float | None]:
+    """Grooming cases opened in the year: `total`, `girls_pct`, `mean_age` (as sexting's)."""
+    v = _victims(_exploitation_cases(year, "grooming"))
+    return {
+        "total": v["total"],
+        "girls_pct": _pct(v["girls"], v["total"]),
+        "mean_age": _mean(v["mean_age"]),
+    }
+
+
 def first_year_with_cases() -> int | None:
     first = Case.objects.order_by("opened_at").values_list("opened_at", flat=True).first()
     return first.astimezone(_local_zone()).year if first else None
@@ -134,6 +295,14 @@ def figures_for_year(year: int, since: int | None = None) -> dict:
     first = min(first, year)
     return {
         "years": list(range(first, year + 1)),
+        "hotline_calls": hotline_calls(first, year),
         "disappearances_new_cases": disappearances_new_cases(first, year),
-        f"case_details_{year}": {"runaway": runaway_details(year)},
+        "sexual_exploitation_new_cases": sexual_exploitation_new_cases(first, year),
+        f"case_details_{year}": {
+            "runaway": runaway_details(year),
+            "child_prostitution": child_prostitution_details(year),
+            "sexting_without_consent": sexting_details(year),
+            "sextortion": sextortion_details(year),
+            "grooming": grooming_details(year),
+        },
     }

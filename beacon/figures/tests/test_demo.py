@@ -112,7 +112,8 @@ def test_demo_reproduces_every_published_figure_from_consistent_records(db):
     # Every case has one initial assessment agreeing with its flag; criterion 1 is age < 13.
     mismatched = 0
     for case in (
-        Case.objects.select_related("person")
+        Case.objects.filter(mission="missing")
+        .select_related("person")
         .prefetch_related("assessments")
         .iterator(chunk_size=2000)
     ):
@@ -129,14 +130,15 @@ def test_demo_reproduces_every_published_figure_from_consistent_records(db):
         TimelineEntry.objects.filter(kind="status").count()
         == Case.objects.filter(status="closed").count()
     )
-    assert not Case.objects.filter(status="closed", found_at=None).exists()
+    assert not Case.objects.filter(mission="missing", status="closed", found_at=None).exists()
     assert not Case.objects.filter(opened_at__gte="2026-01-01T00:00:00+01:00").exists()
     assert not Case.objects.filter(found_at__gt=timezone.now()).exists()
 
     # Numbers are unique and the counters have moved past them.
     assert Case.objects.values("number").distinct().count() == Case.objects.count()
-    assert CaseNumberCounter.objects.get(year=2025).last == 2827
-    assert CaseNumberCounter.objects.get(year=2019).last == 1261
+    # Both missions share the numbering: 2,827 disappearances + 988 exploitation cases in 2025.
+    assert CaseNumberCounter.objects.get(year=2025).last == 2827 + 988
+    assert CaseNumberCounter.objects.get(year=2019).last == 1261 + 234
 
     # One audit record for the whole load.
     assert AuditRecord.objects.filter(object_type="demo.load").count() == 1
@@ -171,6 +173,62 @@ def test_demo_reproduces_every_published_figure_from_consistent_records(db):
     assert runaway["children_in_institution_pct"] == 32.0
     assert runaway["reports_from_institution_children_pct"] == 52.0
     assert round(runaway["girls_pct_of_reports"]) == 55
+
+    # Every published yearly value of the line and of sexual exploitation, from the records.
+    reference = published_figures()
+    for name in ("hotline_calls", "sexual_exploitation_new_cases"):
+        values = {
+            (key, year): value
+            for key, per_year in reference[name].items()
+            if isinstance(per_year, dict) and key != "total_including_abuse_image_reports"
+            for year, value in per_year.items()
+        }
+        assert {pair: printed_figures[name][pair[0]][pair[1]] for pair in values} == values
+    assert printed_figures["hotline_calls"]["116000_calls"]["2025"] == 20831
+    assert printed_figures["hotline_calls"]["116000_calls_at_night_23h_to_7h"]["2025"] == 2626
+
+    # The 2025 exploitation details, rounded as the report prints them.
+    def rounded(details: dict) -> dict:
+        return {k: round(v) if isinstance(v, float) else v for k, v in details.items()}
+
+    details = printed_figures["case_details_2025"]
+    published_details = reference["case_details_2025"]
+    prostitution = rounded(details["child_prostitution"])
+    assert {k: prostitution[k] for k in published_details["child_prostitution"]} == (
+        published_details["child_prostitution"]
+    )
+    for key in ("sexting_without_consent", "grooming"):
+        mine = rounded(details[key])
+        assert {k: mine[k] for k in published_details[key]} == published_details[key], key
+    sextortion = details["sextortion"]
+    assert sextortion["total"] == 433
+    for part in ("content", "financial"):
+        mine = rounded(sextortion[part])
+        assert {k: mine[k] for k in published_details["sextortion"][part]} == (
+            published_details["sextortion"][part]
+        )
+    # Boys, for the first time, the largest group of sexting + sextortion + grooming victims.
+    online = Case.objects.filter(
+        opened_at__year=2025,
+        category__key__in=["sexting_without_consent", "sextortion", "grooming"],
+    )
+    assert (
+        online.filter(person__gender="male").count()
+        > online.filter(person__gender="female").count()
+    )
+    # Prostitution victims who ran away are the demo's runaways, and their cases are linked.
+    ran = Case.objects.filter(opened_at__year=2025, category__key="child_prostitution").filter(
+        linked_cases__category__key="runaway"
+    )
+    assert ran.distinct().count() == 133
+
+    # 2021 details of the 2021 report where a whole number of cases gives them.
+    details_2021 = figures_for_year(2021)["case_details_2021"]
+    assert details_2021["child_prostitution"]["teen_pimp_involved"] == 37
+    assert details_2021["child_prostitution"]["boys"] == 2
+    assert round(details_2021["sextortion"]["financial_pct"]) == 60
+    assert round(details_2021["sexting_without_consent"]["girls_pct"]) == 85
+    assert details_2021["grooming"]["girls_pct"] == 74.4  # 75% of 43 is not a whole number
 
 
 def test_demo_users_one_per_role_can_log_in(db, client):

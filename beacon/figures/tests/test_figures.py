@@ -164,9 +164,11 @@ def test_command_prints_a_readable_table(db):
     out = StringIO()
     call_command("figures", year=2025, format="text", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0] == "disappearances_new_cases"
-    assert lines[1].split() == ["2025"]
+    start = lines.index("disappearances_new_cases")
+    assert lines[start + 1].split() == ["2025"]
     assert "runaway 1" in [" ".join(line.split()) for line in lines]
+    assert {"hotline_calls", "sexual_exploitation_new_cases"} <= set(lines)
+    assert "case_details_2025 / sextortion / financial" in lines
 
 
 def test_command_refuses_implausible_years(db):

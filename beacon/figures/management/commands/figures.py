@@ -23,15 +23,23 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(figures, indent=2, ensure_ascii=False))
             return
         years = [str(y) for y in figures["years"]]
-        self.stdout.write("disappearances_new_cases")
-        self.stdout.write(f"{'':42}" + "".join(f"{y:>8}" for y in years))
-        for key, values in figures["disappearances_new_cases"].items():
-            cells = "".join(f"{values[y]:>8}" if y in values else f"{'':>8}" for y in years)
-            self.stdout.write(f"{key:42}{cells}")
+        for table in ("hotline_calls", "disappearances_new_cases", "sexual_exploitation_new_cases"):
+            self.stdout.write(f"\n{table}")
+            self.stdout.write(f"{'':42}" + "".join(f"{y:>8}" for y in years))
+            for key, values in figures[table].items():
+                cells = "".join(f"{values[y]:>8}" if y in values else f"{'':>8}" for y in years)
+                self.stdout.write(f"{key:42}{cells}")
         for section, content in figures.items():
             if not section.startswith("case_details_"):
                 continue
             for group, details in content.items():
-                self.stdout.write(f"\n{section} / {group}")
-                for key, value in details.items():
-                    self.stdout.write(f"  {key:40}{value:>10}")
+                self._details(f"{section} / {group}", details)
+
+    def _details(self, title: str, details: dict) -> None:
+        self.stdout.write(f"\n{title}")
+        for key, value in details.items():
+            if isinstance(value, dict):
+                self._details(f"{title} / {key}", value)
+            else:
+                shown = "—" if value is None else value
+                self.stdout.write(f"  {key:40}{shown:>10}")
