@@ -176,3 +176,109 @@ def test_command_refuses_implausible_years(db):
         call_command("figures", year=25, stdout=StringIO())
     with pytest.raises(CommandError):
         call_command("figures", year=2025, since=2026, stdout=StringIO())
+
+
+# --- the line and sexual exploitation -----------------------------------------------------------
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def contact(started: datetime, channel: str = "116000"):
+    from beacon.line.models import Call
+
+    return Call.objects.create(
+        channel=channel, caller_kind="child", topic_kind="out_of_scope", started_at=started
+    )
+
+
+def test_hotline_calls_count_the_116000_line_by_local_year_and_night(db):
+    from beacon.figures.definitions import hotline_calls
+
+    contact(datetime(2025, 6, 1, 22, 59, tzinfo=BRUSSELS))  # day
+    contact(datetime(2025, 6, 1, 23, 0, tzinfo=BRUSSELS))  # night
+    contact(datetime(2025, 6, 2, 6, 59, tzinfo=BRUSSELS))  # night
+    contact(datetime(2025, 6, 2, 7, 0, tzinfo=BRUSSELS))  # day
+    contact(datetime(2025, 6, 2, 3, 0, tzinfo=BRUSSELS), channel="international")  # night
+    contact(datetime(2025, 6, 2, 3, 0, tzinfo=BRUSSELS), channel="116800")  # a tip: not counted
+    contact(datetime(2025, 6, 2, 3, 0, tzinfo=BRUSSELS), channel="chat")  # not counted
+    contact(datetime(2024, 12, 31, 23, 30, tzinfo=UTC))  # 00:30 on 1 January 2025, Brussels
+    contact(datetime(2024, 12, 31, 22, 30, tzinfo=UTC))  # 23:30 on 31 December 2024
+    section = hotline_calls(2024, 2025)
+    assert section["116000_calls"] == {"2024": 1, "2025": 6}
+    assert section["116000_calls_at_night_23h_to_7h"] == {"2024": 1, "2025": 4}
+
+
+def victim_case(category: str, *, age: int, gender: str, subkind: str = "", **facts) -> Case:
+    from beacon.cases.models import ExploitationFacts, SubKind
+
+    person = Person.objects.create(first_name="V", last_name="Ictim", gender=gender)
+    cat = Category.objects.get(key=category)
+    case = Case.objects.create(
+        number=f"E-{Case.objects.count() + 1}",
+        mission="exploitation",
+        category=cat,
+        subkind=SubKind.objects.get(category=cat, key=subkind) if subkind else None,
+        person=person,
+        opened_at=datetime(2025, 3, 1, 12, tzinfo=UTC),
+        channel="116000",
+        reporter_kind="child",
+    )
+    ExploitationFacts.objects.create(case=case, victim_age=age, **facts)
+    return case
+
+
+def test_exploitation_new_cases_and_details_on_hand_made_cases(db):
+    from beacon.figures.definitions import (
+        child_prostitution_details,
+        grooming_details,
+        sexting_details,
+        sextortion_details,
+        sexual_exploitation_new_cases,
+    )
+
+    runaway = record("runaway", datetime(2025, 1, 10, 12, tzinfo=UTC))
+    ran = victim_case("child_prostitution", age=15, gender="female", in_institution=True)
+    Case.objects.filter(pk=ran.pk).update(person=runaway.person)
+    victim_case(
+        "child_prostitution", age=12, gender="male", teen_pimp=True, report_source="age_check_tool"
+    )
+    victim_case("sexting_without_consent", age=12, gender="female")
+    victim_case("sexting_without_consent", age=15, gender="male")
+    victim_case("sextortion", age=14, gender="female", subkind="content")
+    victim_case("sextortion", age=16, gender="male", subkind="financial")
+    victim_case("sextortion", age=15, gender="male", subkind="financial")
+    victim_case("grooming", age=11, gender="female")
+
+    section = sexual_exploitation_new_cases(2025, 2025)
+    assert section["child_prostitution"] == {"2025": 2}
+    assert section["sextortion"] == {"2025": 3}
+    assert section["total_excluding_abuse_image_reports"] == {"2025": 8}
+    assert "total_worrying" not in section
+
+    prostitution = child_prostitution_details(2025)
+    assert prostitution == {
+        "total": 2,
+        "under_16_pct": 100.0,
+        "under_13": 1,
+        "boys": 1,
+        "in_institution_pct": 50.0,
+        "linked_to_running_away_pct": 50.0,
+        "reports_via_age_check_tool": 1,
+        "teen_pimp_involved": 1,
+    }
+    sexting = sexting_details(2025)
+    assert (sexting["mean_age"], sexting["girls_pct"], sexting["age_12_or_younger_pct"]) == (
+        13.5,
+        50.0,
+        50.0,
+    )
+    sextortion = sextortion_details(2025)
+    assert sextortion["financial_pct"] == 66.7
+    assert sextortion["content"] == {
+        "total": 1,
+        "girls_pct": 100.0,
+        "mean_age": 14.0,
+        "age_14_or_younger_pct": 100.0,
+    }
+    assert sextortion["financial"] == {"total": 2, "male_pct": 100.0, "mean_age": 15.5}
+    assert grooming_details(2025) == {"total": 1, "girls_pct": 100.0, "mean_age": 11.0}
