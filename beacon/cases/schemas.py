@@ -317,6 +317,16 @@ class TimelineOut(Schema):
     data: dict
 
 
+class MergeOut(Schema):
+    id: int
+    merged_person_id: int
+    moved_case_ids: list[int]
+    reason: str
+    merged_by: str | None
+    merged_at: datetime
+    undone_at: datetime | None
+
+
 class PersonWithEpisodesOut(PersonOut):
     """A person with every episode the user may see, newest first."""
 
@@ -326,6 +336,10 @@ class PersonWithEpisodesOut(PersonOut):
     )
     longest_missing_seconds: int | None
     episodes: list[CaseSummaryOut]
+    exploitation_cases: list[CaseSummaryOut] = Field(
+        description="The person's sexual-exploitation cases that you may open."
+    )
+    merges: list[MergeOut] = Field(description="Records merged into this one, and undone merges.")
 
 
 CaseIn.model_rebuild()

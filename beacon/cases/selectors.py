@@ -253,12 +253,13 @@ def case_timeline(*, case: Case, limit: int = 200) -> list[TimelineEntry]:
 
 @dataclass
 class Episodes:
-    """A person's episodes (cases) and what they add up to."""
+    """A person's cases the user may open, and what the disappearances add up to."""
 
     cases: list[Case]
     count: int
     total_missing: timedelta | None
     longest: timedelta | None
+    exploitation: list[Case] = field(default_factory=list)
 
 
 def person_get(*, user, pk: int, audited: bool = True) -> Person:
@@ -270,20 +271,29 @@ def person_get(*, user, pk: int, audited: bool = True) -> Person:
 
 
 def person_episodes(*, user, person: Person) -> Episodes:
-    """All episodes of the person the user may see, newest first, with how many and how long."""
+    """The person's disappearances (episodes) the user may open, newest first, with how many
+    and how long; and, apart, the exploitation cases the user may open (never one they may not:
+    next to the person's name it would say who it is about)."""
     cases = list(
         Case.objects.visible_to(user)
         .filter(person=person)
         .select_related("category", "subkind")
         .order_by("-opened_at", "-id")
     )
-    durations = [c.missing_for for c in cases if c.missing_for is not None]
+    episodes = [c for c in cases if c.mission == Mission.MISSING]
+    durations = [c.missing_for for c in episodes if c.missing_for is not None]
     return Episodes(
-        cases=cases,
-        count=len(cases),
+        cases=episodes,
+        count=len(episodes),
         total_missing=sum(durations, timedelta()) if durations else None,
         longest=max(durations) if durations else None,
+        exploitation=[c for c in cases if c.mission == Mission.EXPLOITATION],
     )
+
+
+def person_merges(*, person: Person) -> list:
+    """Merges into the person (the caller has read the person), newest first."""
+    return list(person.merges.select_related("merged", "merged_by", "undone_by"))
 
 
 def person_search(*, user, q: str, limit: int = 10) -> list[Person]:

@@ -320,6 +320,9 @@ def case_open(
             case=case, actor=actor, kind=TimelineKind.ASSESSMENT, data=_assessment_data(assessment)
         )
     audit(actor=actor, action=AuditAction.CREATE, obj=case, fields=["*"])
+    from beacon.risk.services import risk_evaluate
+
+    risk_evaluate(person=person, trigger_case=case)
     return case
 
 
@@ -508,3 +511,33 @@ def case_reopen(*, actor, case: Case, expected_version: int, reason: str) -> Cas
         fields=["status", "outcome", "found_at", "closed_at"],
     )
     return case
+
+
+# Timeline kinds that only this module's own services write, as part of the change they record.
+_LIFECYCLE_KINDS = (
+    TimelineKind.OPENED,
+    TimelineKind.STATUS,
+    TimelineKind.ASSESSMENT,
+    TimelineKind.EDIT,
+)
+
+
+@transaction.atomic
+def case_timeline_add(
+    *, actor, case: Case, kind: str, text: str = "", data: dict | None = None
+) -> TimelineEntry:
+    """Put an event of another app on the case's timeline (e.g. a contact taken on the line).
+
+    The calling service has decided the event concerns this case and checked that the actor may
+    open it; here only the mission's view permission is required. Lifecycle entries (opened,
+    status, assessment, edit) are refused: they belong to the change that this module makes."""
+    require(actor, _permission("view", case.mission))
+    if kind not in TimelineKind.values or kind in _LIFECYCLE_KINDS:
+        raise ValidationError({"kind": [_("Choose one of the listed values.")]})
+    errors = FieldErrors()
+    text = (text or "").strip()
+    errors.run("text", reject_control_characters, text)
+    errors.raise_if_any()
+    entry = _timeline(case=case, actor=actor, kind=kind, text=text, data=data)
+    audit(actor=actor, action=AuditAction.UPDATE, obj=case, fields=["timeline"])
+    return entry

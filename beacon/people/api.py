@@ -8,9 +8,11 @@ from ninja import Query, Router
 
 from beacon.cases import selectors
 from beacon.cases.api import case_summary
-from beacon.cases.schemas import PersonWithEpisodesOut
+from beacon.cases.schemas import MergeOut, PersonWithEpisodesOut
 from beacon.core.api import error_responses
-from beacon.people.schemas import PersonOut, person_out
+from beacon.people.models import Person, PersonMerge
+from beacon.people.schemas import MergeIn, PersonOut, person_out
+from beacon.people.services import person_merge, person_merge_undo
 
 router = Router(tags=["people"])
 
@@ -50,7 +52,7 @@ def get_person(request, person_id: int):
     _require(request)
     person = selectors.person_get(user=request.user, pk=person_id)
     episodes = selectors.person_episodes(user=request.user, person=person)
-    for case in episodes.cases:
+    for case in [*episodes.cases, *episodes.exploitation]:
         case.person = person
     return {
         **person_out(person),
@@ -58,4 +60,53 @@ def get_person(request, person_id: int):
         "total_missing_seconds": _seconds(episodes.total_missing),
         "longest_missing_seconds": _seconds(episodes.longest),
         "episodes": [case_summary(c) for c in episodes.cases],
+        "exploitation_cases": [case_summary(c) for c in episodes.exploitation],
+        "merges": [merge_out(m) for m in selectors.person_merges(person=person)],
     }
+
+
+def merge_out(merge) -> dict:
+    return {
+        "id": merge.pk,
+        "merged_person_id": merge.merged_id,
+        "moved_case_ids": merge.moved_case_ids,
+        "reason": merge.reason,
+        "merged_by": merge.merged_by.username if merge.merged_by else None,
+        "merged_at": merge.merged_at,
+        "undone_at": merge.undone_at,
+    }
+
+
+@router.post(
+    "/{person_id}/merge",
+    response={200: PersonOut, **error_responses(403, 404, 409, 422)},
+    summary="Merge another record of the same person into this one",
+)
+def merge_person(request, person_id: int, payload: MergeIn):
+    """Every case of `duplicate_id` moves to this person; the duplicate is kept, merged (hidden).
+    You must be able to open every case of both records. Both versions are checked (409).
+    An administrator can undo it (POST /people/merges/{id}/undo)."""
+    _require(request)
+    survivor = selectors.person_get(user=request.user, pk=person_id, audited=False)
+    duplicate = selectors.person_get(user=request.user, pk=payload.duplicate_id, audited=False)
+    person_merge(
+        actor=request.user,
+        survivor=survivor,
+        duplicate=duplicate,
+        survivor_version=payload.version,
+        duplicate_version=payload.duplicate_version,
+        reason=payload.reason,
+    )
+    return person_out(selectors.person_get(user=request.user, pk=person_id, audited=False))
+
+
+@router.post(
+    "/merges/{merge_id}/undo",
+    response={200: MergeOut, **error_responses(403, 404, 422)},
+    summary="Undo a merge (administrators)",
+)
+def undo_merge(request, merge_id: int):
+    merge = PersonMerge.objects.filter(pk=merge_id).first()
+    if merge is None:
+        raise Person.DoesNotExist
+    return merge_out(person_merge_undo(actor=request.user, merge=merge))

@@ -2,7 +2,9 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from beacon.core.validators import reject_control_characters_single_line
@@ -69,6 +71,15 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # A duplicate record of the same person, merged into another: kept for history, no cases.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -113,3 +124,40 @@ class Person(models.Model):
     def refresh_search_names(self) -> None:
         self.search_name = normalise_name(f"{self.last_name} {self.first_name}")
         self.search_name_reversed = normalise_name(f"{self.first_name} {self.last_name}")
+
+
+class PersonMerge(models.Model):
+    """Two records found to be the same person: the duplicate's cases moved to the survivor.
+
+    Everything needed to undo it exactly is kept: the cases that moved and the survivor's
+    previous values of the fields it took from the duplicate."""
+
+    survivor = models.ForeignKey(
+        Person, verbose_name=_("kept record"), on_delete=models.PROTECT, related_name="merges"
+    )
+    merged = models.ForeignKey(
+        Person, verbose_name=_("merged record"), on_delete=models.PROTECT, related_name="+"
+    )
+    moved_case_ids = models.JSONField(_("cases moved"), default=list)
+    copied_fields = models.JSONField(
+        _("fields taken from the merged record"),
+        default=dict,
+        help_text=_("Field name to the kept record's previous value."),
+    )
+    reason = models.TextField(_("why they are the same person"))
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    merged_at = models.DateTimeField(_("merged"), default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("merge of person records")
+        verbose_name_plural = _("merges of person records")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.survivor_id}"

@@ -56,3 +56,10 @@ def person_out(person) -> dict:
         **{name: getattr(person, name) for name in PERSON_OUT_FIELDS},
         "has_photo": bool(person.photo),
     }
+
+
+class MergeIn(Schema):
+    duplicate_id: int = Field(description="The other record of the same person, to merge in.")
+    version: int = Field(description="This person's version, as read.")
+    duplicate_version: int = Field(description="The duplicate's version, as read.")
+    reason: str = Field(description="Why the two records are the same person.")

@@ -3,6 +3,7 @@
 import io
 from datetime import date
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -202,3 +203,137 @@ def person_update(
         photo_thumbnail_enqueue(person)
     audit(actor=actor, action=AuditAction.UPDATE, obj=person, fields=changed)
     return person
+
+
+# --- merging two records of the same person -------------------------------------------------------
+
+# Fields the kept record takes from the merged one when it has no value of its own.
+MERGE_FILLS = ("date_of_birth", "estimated_age", "nationality", "languages", "institution_name")
+
+
+def _empty(value) -> bool:
+    return value in (None, "", [])
+
+
+@transaction.atomic
+def person_merge(
+    *,
+    actor,
+    survivor: Person,
+    duplicate: Person,
+    survivor_version: int,
+    duplicate_version: int,
+    reason: str,
+):
+    """Merge `duplicate` into `survivor`: its cases move, it is kept (history) but hidden.
+
+    The actor must be allowed to open every case of both records: a merge must not move a case
+    the actor cannot see, nor reveal one. Undo with `person_merge_undo` (administrators).
+    """
+    from beacon.cases.choices import TimelineKind
+    from beacon.cases.models import Case, TimelineEntry
+    from beacon.people.models import PersonMerge
+
+    require(actor, "people.merge_person")
+    errors = FieldErrors()
+    if survivor.pk == duplicate.pk:
+        errors.add("duplicate", _("A record cannot be merged with itself."))
+    for field, person in (("duplicate", duplicate), ("survivor", survivor)):
+        if person.merged_into_id is not None:
+            errors.add(field, _("This record was already merged into another."))
+    reason = (reason or "").strip()
+    if not reason:
+        errors.add("reason", _("Say why the two records are the same person."))
+    errors.run("reason", reject_control_characters_single_line, reason.replace("\n", " "))
+    errors.raise_if_any()
+    both = Case.objects.filter(person__in=[survivor.pk, duplicate.pk])
+    if both.count() != Case.objects.visible_to(actor).filter(pk__in=both.values("pk")).count():
+        raise PermissionDenied("people.merge_person")
+
+    copied = {}
+    for field in MERGE_FILLS:
+        if _empty(getattr(survivor, field)) and not _empty(getattr(duplicate, field)):
+            copied[field] = getattr(survivor, field)
+    if survivor.gender == Gender.UNKNOWN and duplicate.gender != Gender.UNKNOWN:
+        copied["gender"] = survivor.gender
+    values = {field: getattr(duplicate, field) for field in copied}
+    _save_person_versioned(survivor, survivor_version, values)
+    _save_person_versioned(duplicate, duplicate_version, {"merged_into": survivor})
+    moved = list(Case.objects.filter(person=duplicate).values_list("pk", flat=True))
+    Case.objects.filter(pk__in=moved).update(person=survivor)
+    merge = PersonMerge.objects.create(
+        survivor=survivor,
+        merged=duplicate,
+        moved_case_ids=moved,
+        copied_fields={k: (v.isoformat() if isinstance(v, date) else v) for k, v in copied.items()},
+        reason=reason,
+        merged_by=actor,
+    )
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            case_id=pk,
+            author=actor,
+            kind=TimelineKind.MERGE,
+            data={"merge": merge.pk, "from_person": duplicate.pk, "to_person": survivor.pk},
+        )
+        for pk in moved
+    )
+    audit(actor=actor, action=AuditAction.UPDATE, obj=survivor, fields=["cases", *copied])
+    audit(actor=actor, action=AuditAction.UPDATE, obj=duplicate, fields=["merged_into"])
+    audit(actor=actor, action=AuditAction.CREATE, obj=merge, fields=["*"])
+    return merge
+
+
+@transaction.atomic
+def person_merge_undo(*, actor, merge):
+    """Undo a merge exactly: the moved cases go back (cases opened for the kept record since
+    stay), the kept record gets its previous values back, the merged record reappears."""
+    from beacon.cases.choices import TimelineKind
+    from beacon.cases.models import Case, TimelineEntry
+    from beacon.people.models import Person, PersonMerge
+
+    require(actor, "people.unmerge_person")
+    merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise ValidationError({"merge": [_("This merge was already undone.")]})
+    survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)
+    merged = Person.objects.select_for_update().get(pk=merge.merged_id)
+    back = list(
+        Case.objects.filter(pk__in=merge.moved_case_ids, person=survivor).values_list(
+            "pk", flat=True
+        )
+    )
+    Case.objects.filter(pk__in=back).update(person=merged)
+    restored = {
+        field: (date.fromisoformat(value) if field == "date_of_birth" and value else value)
+        for field, value in merge.copied_fields.items()
+    }
+    Person.objects.filter(pk=survivor.pk).update(version=F("version") + 1, **restored)
+    Person.objects.filter(pk=merged.pk).update(version=F("version") + 1, merged_into=None)
+    now = timezone.now()
+    PersonMerge.objects.filter(pk=merge.pk).update(undone_at=now, undone_by=actor)
+    merge.undone_at, merge.undone_by = now, actor
+    TimelineEntry.objects.bulk_create(
+        TimelineEntry(
+            case_id=pk,
+            author=actor,
+            kind=TimelineKind.MERGE,
+            data={"merge": merge.pk, "undone": True, "to_person": merged.pk},
+        )
+        for pk in back
+    )
+    audit(actor=actor, action=AuditAction.UPDATE, obj=merge, fields=["undone_at"])
+    audit(actor=actor, action=AuditAction.UPDATE, obj=survivor, fields=["cases", *restored])
+    audit(actor=actor, action=AuditAction.UPDATE, obj=merged, fields=["merged_into", "cases"])
+    return merge
+
+
+def _save_person_versioned(person: Person, expected_version: int, values: dict) -> None:
+    updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
+        version=F("version") + 1, **values
+    )
+    if not updated:
+        raise ConcurrentEditError()
+    for field, value in values.items():
+        setattr(person, field, value)
+    person.version = expected_version + 1
