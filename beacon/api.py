@@ -12,6 +12,7 @@ from beacon.line.models import Call
 from beacon.people.api import router as people_router
 from beacon.people.models import Person
 from beacon.risk.api import router as risk_router
+from beacon.risk.models import RiskFlag
 
 api = BeaconAPI(
     title="Beacon API",
@@ -31,7 +32,10 @@ api = BeaconAPI(
     auth=PersonalToken(),
     urls_namespace="api",
 )
-install_error_handlers(api, not_found=(Case.DoesNotExist, Person.DoesNotExist, Call.DoesNotExist))
+install_error_handlers(
+    api,
+    not_found=(Case.DoesNotExist, Person.DoesNotExist, Call.DoesNotExist, RiskFlag.DoesNotExist),
+)
 api.add_router("/", cases_router)
 api.add_router("/people", people_router)
 api.add_router("/line", line_router)

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from beacon.risk import views
 
 app_name = "risk"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.flag_list, name="list"),
+    path("<int:pk>/acknowledge/", views.flag_action, {"action": "acknowledge"}, name="acknowledge"),
+    path("<int:pk>/clear/", views.flag_action, {"action": "clear"}, name="clear"),
+]
