@@ -291,11 +291,6 @@ def person_episodes(*, user, person: Person) -> Episodes:
     )
 
 
-def person_merges(*, person: Person) -> list:
-    """Merges into the person (the caller has read the person), newest first."""
-    return list(person.merges.select_related("merged", "merged_by", "undone_by"))
-
-
 def person_search(*, user, q: str, limit: int = 10) -> list[Person]:
     """Persons whose name starts with the query, for finding an earlier episode's child."""
     name = normalise_name(q)

@@ -10,6 +10,7 @@ from beacon.cases import selectors
 from beacon.cases.api import case_summary
 from beacon.cases.schemas import MergeOut, PersonWithEpisodesOut
 from beacon.core.api import error_responses
+from beacon.people import selectors as people_selectors
 from beacon.people.models import Person, PersonMerge
 from beacon.people.schemas import MergeIn, PersonOut, person_out
 from beacon.people.services import person_merge, person_merge_undo
@@ -61,7 +62,7 @@ def get_person(request, person_id: int):
         "longest_missing_seconds": _seconds(episodes.longest),
         "episodes": [case_summary(c) for c in episodes.cases],
         "exploitation_cases": [case_summary(c) for c in episodes.exploitation],
-        "merges": [merge_out(m) for m in selectors.person_merges(person=person)],
+        "merges": [merge_out(m) for m in people_selectors.person_merges(person=person)],
     }
 
 
@@ -106,7 +107,10 @@ def merge_person(request, person_id: int, payload: MergeIn):
     summary="Undo a merge (administrators)",
 )
 def undo_merge(request, merge_id: int):
-    merge = PersonMerge.objects.filter(pk=merge_id).first()
-    if merge is None:
-        raise Person.DoesNotExist
+    """Moves back exactly the cases the merge moved (later cases stay), restores the merged
+    record and the kept record's previous values. Refused (422) if already undone."""
+    try:
+        merge = people_selectors.merge_get(user=request.user, pk=merge_id)
+    except PersonMerge.DoesNotExist as exc:
+        raise Person.DoesNotExist from exc
     return merge_out(person_merge_undo(actor=request.user, merge=merge))

@@ -3,7 +3,7 @@
 import io
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -14,8 +14,12 @@ from beacon.core.audit import audit
 from beacon.core.errors import ConcurrentEditError, FieldErrors
 from beacon.core.models import AuditAction
 from beacon.core.permissions import require
-from beacon.core.validators import reject_control_characters_single_line, validate_photo
-from beacon.people.models import Gender, Person
+from beacon.core.validators import (
+    reject_control_characters,
+    reject_control_characters_single_line,
+    validate_photo,
+)
+from beacon.people.models import Gender, Person, PersonMerge
 
 MAX_AGE = 24  # the organisation handles children and young adults up to 24
 PERSON_FIELDS = (
@@ -215,6 +219,15 @@ def _empty(value) -> bool:
     return value in (None, "", [])
 
 
+def _stored(value):
+    """A field value as kept in PersonMerge.copied_fields (JSON)."""
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _restored(field: str, value):
+    return date.fromisoformat(value) if field == "date_of_birth" and value else value
+
+
 @transaction.atomic
 def person_merge(
     *,
@@ -224,30 +237,40 @@ def person_merge(
     survivor_version: int,
     duplicate_version: int,
     reason: str,
-):
-    """Merge `duplicate` into `survivor`: its cases move, it is kept (history) but hidden.
+) -> PersonMerge:
+    """Merge `duplicate` into `survivor`: its cases move, it is kept (history) but hidden, and
+    the survivor takes the values it lacks (MERGE_FILLS, gender) from it.
 
     The actor must be allowed to open every case of both records: a merge must not move a case
     the actor cannot see, nor reveal one. Undo with `person_merge_undo` (administrators).
     """
     from beacon.cases.choices import TimelineKind
     from beacon.cases.models import Case, TimelineEntry
-    from beacon.people.models import PersonMerge
 
     require(actor, "people.merge_person")
     errors = FieldErrors()
     if survivor.pk == duplicate.pk:
-        errors.add("duplicate", _("A record cannot be merged with itself."))
-    for field, person in (("duplicate", duplicate), ("survivor", survivor)):
-        if person.merged_into_id is not None:
+        errors.add("duplicate_id", _("A record cannot be merged with itself."))
+    # Locked in id order (two merges of the same pair cannot deadlock), and read again: the
+    # caller's copies may be older than another merge of either record.
+    locked = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .filter(pk__in=[survivor.pk, duplicate.pk])
+        .order_by("pk")
+    }
+    for field, person in (("duplicate_id", duplicate), ("survivor", survivor)):
+        if locked[person.pk].merged_into_id is not None:
             errors.add(field, _("This record was already merged into another."))
     reason = (reason or "").strip()
     if not reason:
         errors.add("reason", _("Say why the two records are the same person."))
-    errors.run("reason", reject_control_characters_single_line, reason.replace("\n", " "))
+    errors.run("reason", reject_control_characters, reason)
     errors.raise_if_any()
+    # Read under the locks: a case opened for either record meanwhile is counted too.
     both = Case.objects.filter(person__in=[survivor.pk, duplicate.pk])
-    if both.count() != Case.objects.visible_to(actor).filter(pk__in=both.values("pk")).count():
+    openable = Case.objects.visible_to(actor).filter(pk__in=both.values("pk"))
+    if both.count() != openable.count():
         raise PermissionDenied("people.merge_person")
 
     copied = {}
@@ -259,13 +282,13 @@ def person_merge(
     values = {field: getattr(duplicate, field) for field in copied}
     _save_person_versioned(survivor, survivor_version, values)
     _save_person_versioned(duplicate, duplicate_version, {"merged_into": survivor})
-    moved = list(Case.objects.filter(person=duplicate).values_list("pk", flat=True))
+    moved = list(Case.objects.filter(person=duplicate).order_by("pk").values_list("pk", flat=True))
     Case.objects.filter(pk__in=moved).update(person=survivor)
     merge = PersonMerge.objects.create(
         survivor=survivor,
         merged=duplicate,
         moved_case_ids=moved,
-        copied_fields={k: (v.isoformat() if isinstance(v, date) else v) for k, v in copied.items()},
+        copied_fields={field: _stored(value) for field, value in copied.items()},
         reason=reason,
         merged_by=actor,
     )
@@ -278,41 +301,56 @@ def person_merge(
         )
         for pk in moved
     )
-    audit(actor=actor, action=AuditAction.UPDATE, obj=survivor, fields=["cases", *copied])
-    audit(actor=actor, action=AuditAction.UPDATE, obj=duplicate, fields=["merged_into"])
     audit(actor=actor, action=AuditAction.CREATE, obj=merge, fields=["*"])
+    audit(actor=actor, action=AuditAction.UPDATE, obj=survivor, fields=["cases", *copied])
+    audit(actor=actor, action=AuditAction.UPDATE, obj=duplicate, fields=["merged_into", "cases"])
     return merge
 
 
 @transaction.atomic
-def person_merge_undo(*, actor, merge):
+def person_merge_undo(*, actor, merge: PersonMerge) -> PersonMerge:
     """Undo a merge exactly: the moved cases go back (cases opened for the kept record since
-    stay), the kept record gets its previous values back, the merged record reappears."""
+    stay), the kept record gets its previous values back, the merged record reappears.
+
+    Refused when it was undone already, or when the kept record was itself merged into a third
+    one since (undo that merge first: the cases are there now)."""
     from beacon.cases.choices import TimelineKind
     from beacon.cases.models import Case, TimelineEntry
-    from beacon.people.models import Person, PersonMerge
 
     require(actor, "people.unmerge_person")
     merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
+    locked = {
+        p.pk: p
+        for p in Person.objects.select_for_update()
+        .filter(pk__in=[merge.survivor_id, merge.merged_id])
+        .order_by("pk")
+    }
+    survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
+    errors = FieldErrors()
     if merge.undone_at is not None:
-        raise ValidationError({"merge": [_("This merge was already undone.")]})
-    survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)
-    merged = Person.objects.select_for_update().get(pk=merge.merged_id)
-    back = list(
-        Case.objects.filter(pk__in=merge.moved_case_ids, person=survivor).values_list(
-            "pk", flat=True
+        errors.add("merge", _("This merge was already undone."))
+    elif survivor.merged_into_id is not None:
+        errors.add(
+            "merge",
+            _("The kept record was merged into another one since: undo that merge first."),
         )
+    errors.raise_if_any()
+    back = list(
+        Case.objects.filter(pk__in=merge.moved_case_ids, person=survivor)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     Case.objects.filter(pk__in=back).update(person=merged)
-    restored = {
-        field: (date.fromisoformat(value) if field == "date_of_birth" and value else value)
-        for field, value in merge.copied_fields.items()
-    }
-    Person.objects.filter(pk=survivor.pk).update(version=F("version") + 1, **restored)
-    Person.objects.filter(pk=merged.pk).update(version=F("version") + 1, merged_into=None)
+    restored = {field: _restored(field, value) for field, value in merge.copied_fields.items()}
     now = timezone.now()
-    PersonMerge.objects.filter(pk=merge.pk).update(undone_at=now, undone_by=actor)
+    Person.objects.filter(pk=survivor.pk).update(
+        version=F("version") + 1, updated_at=now, **restored
+    )
+    Person.objects.filter(pk=merged.pk).update(
+        version=F("version") + 1, updated_at=now, merged_into=None
+    )
     merge.undone_at, merge.undone_by = now, actor
+    merge.save(update_fields=["undone_at", "undone_by"])
     TimelineEntry.objects.bulk_create(
         TimelineEntry(
             case_id=pk,
@@ -322,15 +360,16 @@ def person_merge_undo(*, actor, merge):
         )
         for pk in back
     )
-    audit(actor=actor, action=AuditAction.UPDATE, obj=merge, fields=["undone_at"])
+    audit(actor=actor, action=AuditAction.UPDATE, obj=merge, fields=["undone_at", "undone_by"])
     audit(actor=actor, action=AuditAction.UPDATE, obj=survivor, fields=["cases", *restored])
     audit(actor=actor, action=AuditAction.UPDATE, obj=merged, fields=["merged_into", "cases"])
     return merge
 
 
 def _save_person_versioned(person: Person, expected_version: int, values: dict) -> None:
+    """Write `values` only if nobody saved the person since it was read (optimistic lock)."""
     updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
-        version=F("version") + 1, **values
+        version=F("version") + 1, updated_at=timezone.now(), **values
     )
     if not updated:
         raise ConcurrentEditError()

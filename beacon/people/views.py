@@ -12,6 +12,7 @@ from beacon.cases import selectors
 from beacon.core.audit import audit
 from beacon.core.errors import ConcurrentEditError
 from beacon.core.models import AuditAction
+from beacon.people import selectors as people_selectors
 from beacon.people import services
 from beacon.people.models import Person, PersonMerge
 
@@ -46,7 +47,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "episodes": episodes,
-            "merges": selectors.person_merges(person=person),
+            "merges": people_selectors.person_merges(person=person),
             "flags": _flags(request.user, person),
         },
     )
@@ -56,6 +57,14 @@ def _flags(user, person: Person) -> list:
     from beacon.risk.selectors import flags_of_person
 
     return flags_of_person(user=user, person=person)
+
+
+def _version(value) -> int:
+    """A version from the form; 0 (never a record's version: a stale-edit answer) if garbled."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 @login_required
@@ -72,8 +81,8 @@ def person_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
                 actor=request.user,
                 survivor=survivor,
                 duplicate=duplicate,
-                survivor_version=int(request.POST.get("version", 0)),
-                duplicate_version=int(request.POST.get("duplicate_version", 0)),
+                survivor_version=_version(request.POST.get("version")),
+                duplicate_version=_version(request.POST.get("duplicate_version")),
                 reason=request.POST.get("reason", ""),
             )
         except ConcurrentEditError as exc:
@@ -97,9 +106,10 @@ def person_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
 @login_required
 @require_POST
 def merge_undo(request: HttpRequest, merge_pk: int) -> HttpResponse:
-    merge = PersonMerge.objects.filter(pk=merge_pk).first()
-    if merge is None:
-        raise Http404(_("No such merge."))
+    try:
+        merge = people_selectors.merge_get(user=request.user, pk=merge_pk)
+    except PersonMerge.DoesNotExist as exc:
+        raise Http404(_("No such merge.")) from exc
     try:
         services.person_merge_undo(actor=request.user, merge=merge)
     except ValidationError as exc:

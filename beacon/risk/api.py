@@ -1,51 +1,30 @@
 """Risk-flag endpoints: the list for team leads; acknowledge or clear a flag."""
 
-from datetime import datetime
+from typing import Literal
 
-from ninja import Router, Schema
+from ninja import Query, Router
 
 from beacon.core.api import error_responses
 from beacon.risk import selectors, services
-from beacon.risk.models import RiskFlag
+from beacon.risk.schemas import FlagOut, NoteIn, flag_out
 
 router = Router(tags=["risk"])
 
 
-class FlagOut(Schema):
-    id: int
-    person_id: int
-    rule: str
-    rule_name: str
-    case_id: int
-    cases: list[str]
-    raised_at: datetime
-    acknowledged_at: datetime | None
-    cleared_at: datetime | None
-    note: str
-
-
-class NoteIn(Schema):
-    note: str = ""
-
-
-def flag_out(flag: RiskFlag) -> dict:
-    return {
-        "id": flag.pk,
-        "person_id": flag.person_id,
-        "rule": flag.rule.key,
-        "rule_name": flag.rule.name,
-        "case_id": flag.case_id,
-        "cases": flag.explanation_data.get("cases", []),
-        "raised_at": flag.raised_at,
-        "acknowledged_at": flag.acknowledged_at,
-        "cleared_at": flag.cleared_at,
-        "note": flag.note,
-    }
-
-
-@router.get("/flags", response={200: list[FlagOut], **error_responses(403)}, summary="Risk flags")
-def list_flags(request, status: str = "open", rule: str = ""):
-    """Flags of persons you may open (`status`: open, unacknowledged, cleared, all)."""
+@router.get(
+    "/flags",
+    response={200: list[FlagOut], **error_responses(403, 422)},
+    summary="Risk flags (team leads)",
+)
+def list_flags(
+    request,
+    status: Literal["open", "unacknowledged", "acknowledged", "cleared", "all"] = Query(
+        "open", description="open: not cleared; acknowledged: and acknowledged; all."
+    ),
+    rule: str = Query("", description="A rule's key."),
+):
+    """Flags of persons you may open, newest first (200 at most); never a flag that names a
+    case you may not open."""
     return [flag_out(f) for f in selectors.flag_list(user=request.user, status=status, rule=rule)]
 
 

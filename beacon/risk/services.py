@@ -20,10 +20,10 @@ def risk_evaluate(*, person, trigger_case) -> list[RiskFlag]:
     Runs as part of opening a case (system work: no actor, no permission of its own)."""
     raised = []
     for rule in RiskRule.objects.filter(active=True):
-        evaluate = KINDS.get(rule.kind)
-        if evaluate is None:
+        found = KINDS.get(rule.kind)
+        if found is None:  # refused when the rules are loaded; a row edited by hand since
             continue
-        cases = evaluate(person=person, case=trigger_case, params=rule.params)
+        cases = found.evaluate(person=person, case=trigger_case, params=rule.params)
         if not cases:
             continue
         if RiskFlag.objects.filter(rule=rule, case=trigger_case).exists():
@@ -47,16 +47,22 @@ def risk_evaluate(*, person, trigger_case) -> list[RiskFlag]:
     return raised
 
 
-def _handle(*, actor, flag: RiskFlag, note: str, field: str) -> RiskFlag:
-    require(actor, "risk.change_riskflag")
+def _handle(*, actor, flag: RiskFlag, note: str, field: str, note_required: bool) -> RiskFlag:
     from beacon.risk.selectors import flag_get
 
-    flag = flag_get(user=actor, pk=flag.pk)
+    require(actor, "risk.change_riskflag")
+    # Locked and read again through the selector: the reader may still see it, and two team
+    # leads handling the same flag at once do not both succeed.
+    flag = flag_get(user=actor, pk=flag.pk, for_update=True)
     errors = FieldErrors()
     note = (note or "").strip()
+    if note_required and not note:
+        errors.add("note", _("Say why the flag is cleared."))
     errors.run("note", reject_control_characters, note)
-    if getattr(flag, f"{field}_at") is not None:
-        errors.add("flag", _("This has been done already."))
+    if flag.cleared_at is not None:
+        errors.add("flag", _("This flag was cleared already."))
+    elif getattr(flag, f"{field}_at") is not None:
+        errors.add("flag", _("This flag was acknowledged already."))
     errors.raise_if_any()
     setattr(flag, f"{field}_at", timezone.now())
     setattr(flag, f"{field}_by", actor)
@@ -69,15 +75,12 @@ def _handle(*, actor, flag: RiskFlag, note: str, field: str) -> RiskFlag:
 
 @transaction.atomic
 def flag_acknowledge(*, actor, flag: RiskFlag, note: str = "") -> RiskFlag:
-    """A team lead has seen the flag and acts on it."""
-    return _handle(actor=actor, flag=flag, note=note, field="acknowledged")
+    """A team lead has seen the flag and acts on it (an optional note says how)."""
+    return _handle(actor=actor, flag=flag, note=note, field="acknowledged", note_required=False)
 
 
 @transaction.atomic
 def flag_clear(*, actor, flag: RiskFlag, note: str) -> RiskFlag:
-    """The risk is over (or the flag was wrong): say why."""
-    if not (note or "").strip():
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"note": [_("Say why the flag is cleared.")]})
-    return _handle(actor=actor, flag=flag, note=note, field="cleared")
+    """The risk is over (or the flag was wrong): the note says why. A flag not acknowledged
+    yet may be cleared directly."""
+    return _handle(actor=actor, flag=flag, note=note, field="cleared", note_required=True)

@@ -11,14 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 from beacon.risk import selectors, services
 from beacon.risk.models import RiskFlag, RiskRule
 
-STATUSES = ("open", "unacknowledged", "cleared", "all")
-
 
 @login_required
 @require_GET
 def flag_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
-    status = status if status in STATUSES else "open"
+    status = status if status in selectors.FLAG_STATUSES else "open"
     rule = request.GET.get("rule", "")
     flags = selectors.flag_list(user=request.user, status=status, rule=rule)
     return render(
