@@ -1,19 +1,28 @@
-"""Line endpoints: log contacts, end them, link or open cases, the board."""
+"""Line endpoints: log contacts, end them, link or open cases, callbacks, tips, the board.
 
-import base64
-import binascii
-from datetime import datetime
+Permissions are the services' and selectors' own (line.view_call to read, line.add_call to
+log, line.change_call to correct; acknowledging a tip needs the right to change the case)."""
+
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
-from beacon.cases.models import Case
+from beacon.cases.api import FACT_FIELDS, PERSON_FIELDS
 from beacon.core.api import error_responses, query_error
 from beacon.line import selectors, services
 from beacon.line.models import Call
-from beacon.line.schemas import BoardOut, CallIn, CallOut, CallPageOut, CallPatch, VersionIn
+from beacon.line.schemas import (
+    BoardOut,
+    CallIn,
+    CallListQuery,
+    CallOut,
+    CallPageOut,
+    CallPatch,
+    EndIn,
+    VersionIn,
+)
 from beacon.people.models import Person
 
 router = Router(tags=["line"])
@@ -40,36 +49,59 @@ def call_out(call: Call) -> dict:
     }
 
 
-def _cursor(call: Call) -> str:
-    raw = f"{call.started_at.isoformat()}|{call.pk}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str) -> tuple[datetime, int] | None:
+@contextmanager
+def located_as_in_request(*, person: str | None = None):
+    """Name a service's errors by where the value sits in the request body: the linked case is
+    `case_id`, the opened case's category is the call's `topic_category`, and the case's own
+    fields sit under `open_case` (the person's under `open_case.person`, facts under
+    `open_case.facts`)."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        started, pk = raw.split("|")
-        moment = parse_datetime(started)
-        return (moment, int(pk)) if moment else None
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
+        yield
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        located: dict[str, list[str]] = {}
+        for field, messages in exc.message_dict.items():
+            if field == "case":
+                field = "case_id"
+            elif field == "category":
+                field = "topic_category"
+            elif person == "person" and field in PERSON_FIELDS:
+                field = f"open_case.person.{field}"
+            elif person == "person_id" and field in PERSON_FIELDS:
+                field = "open_case.person_id"
+            elif person is not None and field in FACT_FIELDS:
+                field = f"open_case.facts.{field}"
+            elif person is not None and field == "summary":
+                field = "note"  # the case's summary is the call's note
+            elif person is not None and field in (
+                "subkind",
+                "last_seen_at",
+                "last_seen_place",
+                "reporter_contact",
+            ):
+                field = f"open_case.{field}"
+            located.setdefault(field, [])
+            located[field] += [m for m in messages if m not in located[field]]
+        raise ValidationError(located) from exc
 
 
-@router.get("/calls", response={200: CallPageOut, **error_responses(403, 422)}, summary="Calls")
-def list_calls(request, channel: str = "", open_only: bool = False, cursor: str = ""):
-    """Newest first, keyset-paginated: follow `next_cursor`."""
-    before = _decode(cursor) if cursor else None
-    if cursor and before is None:
+@router.get(
+    "/calls",
+    response={200: CallPageOut, **error_responses(403, 422)},
+    summary="List calls (newest first, keyset-paginated)",
+)
+def list_calls(request, query: Query[CallListQuery]):
+    """Every contact on the line, newest first, filtered by channel, local day, responder or
+    open calls only. Follow `next_cursor` for the next page; a page costs the same at any
+    depth."""
+    if query.cursor and selectors.decode_cursor(query.cursor) is None:
         raise query_error("cursor", _("Not a cursor from this list."))
-    calls = selectors.call_list(
-        user=request.user, before=before, channel=channel, open_only=open_only
+    filters = selectors.CallFilters(
+        channel=query.channel, day=query.day, taken_by=query.taken_by, open_only=query.open_only
     )
-    page = calls[: selectors.PAGE_SIZE]
-    more = len(calls) > selectors.PAGE_SIZE
-    return {
-        "items": [call_out(c) for c in page],
-        "next_cursor": _cursor(page[-1]) if more else None,
-    }
+    page = selectors.call_list(user=request.user, filters=filters, cursor=query.cursor)
+    return {"items": [call_out(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
 @router.get(
@@ -82,38 +114,50 @@ def get_call(request, call_id: int):
 @router.post(
     "/calls",
     response={201: CallOut, **error_responses(403, 422)},
-    summary="Log a call (optionally opening a case from it)",
+    summary="Log a call (about a case, or opening a new one)",
 )
 def log_call(request, payload: CallIn):
-    """Any error, of the call or of the case it opens, answers 422 and saves nothing. A case the
-    user may not open answers 422 on `case_id` ("No such case."), as if it did not exist."""
+    """Log a contact as it happens. With `case_id` it is about that case and shows on its
+    timeline (a 116 800 tip about a missing child is flagged for the case's manager). With
+    `open_case` a new case is opened from the call in the same transaction.
+
+    Any error, of the call or of the case it opens, answers 422 with every message located in
+    the body (e.g. `["body", "ended_at"]`, `["body", "open_case", "person", "first_name"]`) and
+    saves nothing. A case the user may not open answers 422 on `case_id`, as if it did not
+    exist."""
     values = payload.dict(exclude={"case_id", "open_case"})
     if values["started_at"] is None:
         del values["started_at"]
     if payload.case_id is not None and payload.open_case is not None:
         raise ValidationError({"open_case": [_("Give case_id or open_case, not both.")]})
     if payload.open_case is None:
-        call = services.call_log(actor=request.user, case=payload.case_id, **values)
+        with located_as_in_request():
+            call = services.call_log(actor=request.user, case=payload.case_id, **values)
         return Status(201, call_out(call))
     new = payload.open_case
     person = None
+    if new.person_id is not None and new.person is not None:
+        raise ValidationError({"open_case.person": [_("Give person_id or person, not both.")]})
     if new.person_id is not None:
         person = Person.objects.visible_to(request.user).filter(pk=new.person_id).first()
         if person is None:
             raise ValidationError({"open_case.person_id": [_("Unknown person.")]})
+    elif new.person is None:
+        raise ValidationError({"open_case.person": [_("Give person_id or person.")]})
     details: dict = {"reporter_contact": new.reporter_contact}
     if new.last_seen_at is not None:
         details.update(last_seen_at=new.last_seen_at, last_seen_place=new.last_seen_place)
-    call, _case = services.call_open_case(
-        actor=request.user,
-        call_values=values,
-        category=payload.topic_category,
-        subkind=new.subkind,
-        person=person,
-        person_data=new.person.dict() if new.person else (None if person else {}),
-        facts=new.facts,
-        **details,
-    )
+    with located_as_in_request(person="person_id" if person is not None else "person"):
+        call, _case = services.call_open_case(
+            actor=request.user,
+            call_values=values,
+            category=payload.topic_category,
+            subkind=new.subkind,
+            person=person,
+            person_data=new.person.dict() if new.person is not None else None,
+            facts=new.facts.dict(exclude_unset=True) if new.facts is not None else None,
+            **details,
+        )
     return Status(201, call_out(call))
 
 
@@ -123,21 +167,39 @@ def log_call(request, payload: CallIn):
     summary="Complete or correct a call (end it, link it to a case)",
 )
 def update_call(request, call_id: int, payload: CallPatch):
+    """Only the fields sent change. Send the `version` you read: 409 when someone changed the
+    call since. `case_id` links the call to a case once (then it shows on the case's timeline)."""
     call = selectors.call_get(user=request.user, pk=call_id)
     changes = payload.dict(exclude_unset=True, exclude={"version", "case_id"})
     if "note" in changes and changes["note"] is None:
         changes["note"] = ""
-    version = payload.version
-    if changes:
-        services.call_update(actor=request.user, call=call, expected_version=version, **changes)
-        version = call.version
-    if payload.case_id is not None:
-        try:
+    if "language" in changes and changes["language"] is None:
+        changes["language"] = ""
+    with located_as_in_request():
+        if changes:
+            services.call_update(
+                actor=request.user, call=call, expected_version=payload.version, **changes
+            )
+        if payload.case_id is not None:
+            version = call.version if changes else payload.version
             services.call_link_case(
                 actor=request.user, call=call, expected_version=version, case=payload.case_id
             )
-        except Case.DoesNotExist as exc:
-            raise ValidationError({"case_id": [_("No such case.")]}) from exc
+    return call_out(call)
+
+
+@router.post(
+    "/calls/{call_id}/end",
+    response={200: CallOut, **error_responses(403, 404, 409, 422)},
+    summary="End a call",
+)
+def end_call(request, call_id: int, payload: EndIn):
+    """The "end call" button: the call ends now (or at `at`). 422 when it has already ended,
+    409 when `version` is not the call's current one."""
+    call = selectors.call_get(user=request.user, pk=call_id)
+    services.call_end(
+        actor=request.user, call=call, expected_version=payload.version, at=payload.at
+    )
     return call_out(call)
 
 
@@ -147,6 +209,8 @@ def update_call(request, call_id: int, payload: CallPatch):
     summary="The caller was called back",
 )
 def mark_callback_done(request, call_id: int, payload: VersionIn):
+    """Records that the callback the call asked for was made (422 if none was asked or it was
+    already done)."""
     call = selectors.call_get(user=request.user, pk=call_id)
     services.callback_done(actor=request.user, call=call, expected_version=payload.version)
     return call_out(call)
@@ -155,9 +219,11 @@ def mark_callback_done(request, call_id: int, payload: VersionIn):
 @router.post(
     "/calls/{call_id}/acknowledge",
     response={200: CallOut, **error_responses(403, 404, 422)},
-    summary="The case manager has read a flagged tip",
+    summary="The case's manager has read a flagged tip",
 )
 def acknowledge_tip(request, call_id: int):
+    """Clears the flag of a 116 800 tip on its case. Needs the right to change the case (403
+    otherwise; 404 for a case the user may not open); 422 for a call that is not flagged."""
     call = selectors.call_get(user=request.user, pk=call_id)
     services.call_acknowledge_flag(actor=request.user, call=call)
     return call_out(call)
@@ -165,12 +231,14 @@ def acknowledge_tip(request, call_id: int):
 
 @router.get("/board", response={200: BoardOut, **error_responses(403)}, summary="The live board")
 def get_board(request):
+    """What the responders' board shows, counted by the database: open calls, today's calls
+    (the local day) and those at night, calls per local hour, callbacks due, unread tips."""
     board = selectors.board(user=request.user)
     return {
-        "open_calls": len(board.open_calls),
+        "open_calls": board.open_count,
         "calls_today": board.calls_today,
         "night_today": board.night_today,
         "per_hour": [n for _hour, n in board.per_hour],
-        "callbacks_due": len(board.callbacks_due),
+        "callbacks_due": board.callbacks_due_count,
         "flagged_tips": board.flagged_tips,
     }

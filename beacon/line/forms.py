@@ -13,6 +13,11 @@ from beacon.people.models import Gender
 CATEGORY_PREFIX = "cat:"
 
 
+def now_local() -> str:
+    """Now, as a datetime-local input shows it (to the minute, in the organisation's zone)."""
+    return timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+
+
 def topic_choices() -> list:
     """The case categories of both missions (with sub-kinds), then the other topics."""
     groups: list = []
@@ -36,7 +41,6 @@ class CallForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=LineChannel.choices)
     started_at = forms.DateTimeField(label=_("Started"), widget=LocalDateTimeInput())
     ended_at = forms.DateTimeField(label=_("Ended"), required=False, widget=LocalDateTimeInput())
-    end_now = forms.BooleanField(label=_("The call has ended"), required=False)
     language = forms.ChoiceField(
         label=_("Language"),
         required=False,
@@ -51,7 +55,9 @@ class CallForm(forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     case_number = forms.CharField(
-        label=_("Case it concerns (number)"), required=False, max_length=32
+        label=_("Case it concerns: number, or search by the child's name"),
+        required=False,
+        max_length=100,
     )
     callback_due_at = forms.DateTimeField(
         label=_("Call back by"), required=False, widget=LocalDateTimeInput()
@@ -77,7 +83,7 @@ class CallForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = topic_choices()
         if not self.is_bound:
-            self.initial.setdefault("started_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+            self.initial.setdefault("started_at", now_local())
 
     def topic_values(self) -> tuple[str, str | None, str | None]:
         """(topic kind, category key, sub-kind key) from the combined choice."""
@@ -90,13 +96,10 @@ class CallForm(forms.Form):
     def call_values(self) -> dict:
         data = self.cleaned_data
         kind, category, _subkind = self.topic_values()
-        ended = data.get("ended_at")
-        if data.get("end_now") and ended is None:
-            ended = timezone.now()
         return {
             "channel": data["channel"],
             "started_at": data["started_at"],
-            "ended_at": ended,
+            "ended_at": data.get("ended_at"),
             "language": data.get("language", ""),
             "caller_kind": data["caller_kind"],
             "topic_kind": kind,

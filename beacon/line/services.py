@@ -7,15 +7,16 @@ about (`call_link_case`) or opening a new case with the caller's facts (`call_op
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from beacon.cases.choices import Channel, Mission, ReporterKind, TimelineKind
-from beacon.cases.models import Case, Category, TimelineEntry
-from beacon.cases.services import case_open
+from beacon.cases.models import Case, Category
+from beacon.cases.services import case_open, case_timeline_add
 from beacon.core.audit import audit
 from beacon.core.errors import ConcurrentEditError, FieldErrors
 from beacon.core.models import AuditAction
@@ -65,6 +66,14 @@ CALL_FIELDS = (
 )
 
 
+class CallChangedError(ConcurrentEditError):
+    """Someone saved the call since it was read (a ConcurrentEditError: 409 in the API)."""
+
+    message = gettext_lazy(
+        "Someone else changed this call since you read it. Reload it, then apply your change again."
+    )
+
+
 def _actor(actor):
     return actor if actor is not None and actor.is_authenticated else None
 
@@ -109,8 +118,13 @@ def _validate(errors: FieldErrors, values: dict, *, current: Call | None = None)
             )
         elif ended > now + CLOCK_SKEW:
             errors.add("ended_at", _("The call cannot end in the future."))
-    due = cleaned.get("callback_due_at")
-    if due is not None and started is not None and due < started:
+    due = cleaned.get("callback_due_at", merged.get("callback_due_at"))
+    if (
+        due is not None
+        and started is not None
+        and due < started
+        and "callback_due_at" not in errors.errors
+    ):
         errors.add("callback_due_at", _("The callback cannot be due before the call started."))
     if "topic_category" in values or "topic_kind" in values:
         category = merged.get("topic_category")
@@ -142,30 +156,29 @@ def _validate(errors: FieldErrors, values: dict, *, current: Call | None = None)
     return cleaned
 
 
-def _visible_case(actor, case) -> Case:
-    """The case, if the actor may open it; 'not found' otherwise (existence does not leak)."""
+def _visible_case(actor, case: Case | int) -> Case | None:
+    """The case, if the actor may open it; None otherwise (a case they may not see is answered
+    as one that does not exist)."""
     pk = case.pk if isinstance(case, Case) else case
-    found = Case.objects.visible_to(actor).filter(pk=pk).first()
-    if found is None:
-        raise Case.DoesNotExist(_("No such case."))
-    return found
+    return Case.objects.visible_to(actor).filter(pk=pk).first()
+
+
+def _is_flagged(channel: str, case: Case | None) -> bool:
+    """A 116 800 tip about a missing child waits for the case's manager to read it."""
+    return (
+        case is not None and channel == LineChannel.TIP_116800 and case.mission == Mission.MISSING
+    )
 
 
 def _note_on_case(*, actor, call: Call, case: Case) -> None:
-    """The call shows on the case's timeline; a 116 800 tip about a missing child is flagged."""
-    tip = call.channel == LineChannel.TIP_116800
-    flagged = tip and case.mission == Mission.MISSING
-    TimelineEntry.objects.create(
+    """The contact shows on the case's timeline (a tip as a tip)."""
+    case_timeline_add(
+        actor=actor,
         case=case,
-        at=call.started_at,
-        author=_actor(actor),
-        kind=TimelineKind.TIP if tip else TimelineKind.CALL,
+        kind=TimelineKind.TIP if call.channel == LineChannel.TIP_116800 else TimelineKind.CALL,
         text=call.note,
-        data={"call": call.pk, "channel": call.channel, "flagged": flagged},
+        data={"call": call.pk, "channel": call.channel, "flagged": call.flagged},
     )
-    if flagged:
-        Call.objects.filter(pk=call.pk).update(flagged=True)
-        call.flagged = True
 
 
 @transaction.atomic
@@ -183,12 +196,16 @@ def call_log(*, actor, case: Case | int | None = None, **values) -> Call:
     cleaned = _validate(errors, values)
     found = None
     if case is not None:
-        try:
-            found = _visible_case(actor, case)
-        except Case.DoesNotExist:
+        found = _visible_case(actor, case)
+        if found is None:
             errors.add("case", _("No such case."))
     errors.raise_if_any()
-    call = Call.objects.create(taken_by=_actor(actor), case=found, **cleaned)
+    call = Call.objects.create(
+        taken_by=_actor(actor),
+        case=found,
+        flagged=_is_flagged(cleaned["channel"], found),
+        **cleaned,
+    )
     if found is not None:
         _note_on_case(actor=actor, call=call, case=found)
     audit(actor=actor, action=AuditAction.CREATE, obj=call, fields=["*"])
@@ -196,11 +213,12 @@ def call_log(*, actor, case: Case | int | None = None, **values) -> Call:
 
 
 def _save_versioned(call: Call, expected_version: int, values: dict) -> None:
+    """Optimistic lock: write only if nobody saved the call since `expected_version`."""
     updated = Call.objects.filter(pk=call.pk, version=expected_version).update(
         version=F("version") + 1, **values
     )
     if not updated:
-        raise ConcurrentEditError()
+        raise CallChangedError()
     for field, value in values.items():
         setattr(call, field, value)
     call.version = expected_version + 1
@@ -223,8 +241,12 @@ def call_update(*, actor, call: Call, expected_version: int, **changes) -> Call:
     return call
 
 
+@transaction.atomic
 def call_end(*, actor, call: Call, expected_version: int, at: datetime | None = None) -> Call:
     """End an open call now (or at `at`)."""
+    require(actor, "line.change_call")
+    if call.ended_at is not None:
+        raise ValidationError({"ended_at": [_("The call has already ended.")]})
     return call_update(
         actor=actor, call=call, expected_version=expected_version, ended_at=at or timezone.now()
     )
@@ -235,11 +257,15 @@ def call_link_case(*, actor, call: Call, expected_version: int, case: Case | int
     """Say which case the call is about; it then shows on the case's timeline."""
     require(actor, "line.change_call")
     found = _visible_case(actor, case)
+    if found is None:
+        raise ValidationError({"case": [_("No such case.")]})
     if call.case_id == found.pk:
         return call
     if call.case_id is not None:
-        raise PermissionDenied(_("This call is already linked to another case."))
-    _save_versioned(call, expected_version, {"case": found})
+        raise ValidationError({"case": [_("This call is already linked to another case.")]})
+    _save_versioned(
+        call, expected_version, {"case": found, "flagged": _is_flagged(call.channel, found)}
+    )
     _note_on_case(actor=actor, call=call, case=found)
     audit(actor=actor, action=AuditAction.UPDATE, obj=call, fields=["case"])
     return call
@@ -260,6 +286,9 @@ def call_open_case(
     """Log a call and open a new case from it, with the caller's facts, in one transaction:
     any error of either (the call's or the case's) leaves nothing saved."""
     require(actor, "line.add_call")
+    unknown = set(call_values) - set(CALL_FIELDS)
+    if unknown:
+        raise TypeError(f"call_open_case() got unknown call fields {sorted(unknown)}")
     values = dict(call_values)
     values.setdefault("topic_kind", TopicKind.CASE_CATEGORY)
     errors = FieldErrors()
@@ -290,14 +319,23 @@ def call_open_case(
         if not hasattr(exc, "error_dict"):
             raise
         for field, messages in exc.message_dict.items():
+            # The case's category is the call's topic: one message is enough for both.
+            said = errors.errors.get(field, []) + (
+                errors.errors.get("topic_category", []) if field == "category" else []
+            )
             for message in messages:
-                if message not in errors.errors.get(field, []):
+                if message not in said:
                     errors.add(field, message)
         errors.raise_if_any()
     assert case is not None
     if cleaned.get("topic_category") is None or isinstance(cleaned["topic_category"], str):
         cleaned["topic_category"] = case.category
-    call = Call.objects.create(taken_by=_actor(actor), case=case, **cleaned)
+    call = Call.objects.create(
+        taken_by=_actor(actor),
+        case=case,
+        flagged=_is_flagged(cleaned["channel"], case),
+        **cleaned,
+    )
     _note_on_case(actor=actor, call=call, case=case)
     audit(actor=actor, action=AuditAction.CREATE, obj=call, fields=["*"])
     return call, case
@@ -309,6 +347,8 @@ def callback_done(*, actor, call: Call, expected_version: int) -> Call:
     require(actor, "line.change_call")
     if call.callback_due_at is None:
         raise ValidationError({"callback_due_at": [_("No callback was asked for.")]})
+    if call.callback_done_at is not None:
+        raise ValidationError({"callback_done_at": [_("The caller was already called back.")]})
     _save_versioned(call, expected_version, {"callback_done_at": timezone.now()})
     audit(actor=actor, action=AuditAction.UPDATE, obj=call, fields=["callback_done_at"])
     return call
@@ -320,12 +360,14 @@ def call_acknowledge_flag(*, actor, call: Call) -> Call:
     if call.case is None or not call.flagged:
         raise ValidationError({"flagged": [_("This call is not flagged.")]})
     require(actor, f"cases.change_{call.case.mission}_case")
-    _visible_case(actor, call.case)
-    if call.flag_acknowledged_at is None:
-        now = timezone.now()
-        Call.objects.filter(pk=call.pk).update(
-            flag_acknowledged_at=now, flag_acknowledged_by=_actor(actor)
-        )
+    if _visible_case(actor, call.case) is None:
+        raise Case.DoesNotExist(_("No such case."))
+    now = timezone.now()
+    # Claimed by a conditional UPDATE: of two managers reading the tip at once, one records it.
+    claimed = Call.objects.filter(pk=call.pk, flag_acknowledged_at__isnull=True).update(
+        flag_acknowledged_at=now, flag_acknowledged_by=_actor(actor)
+    )
+    if claimed:
         call.flag_acknowledged_at, call.flag_acknowledged_by = now, _actor(actor)
         audit(actor=actor, action=AuditAction.UPDATE, obj=call, fields=["flag_acknowledged_at"])
     return call
