@@ -237,6 +237,7 @@ def get_board(request):
     return {
         "open_calls": board.open_count,
         "calls_today": board.calls_today,
+        "calls_116000_today": board.calls_116000_today,
         "night_today": board.night_today,
         "per_hour": [n for _hour, n in board.per_hour],
         "callbacks_due": board.callbacks_due_count,

@@ -122,6 +122,9 @@ class CallPageOut(Schema):
 class BoardOut(Schema):
     open_calls: int = Field(description="Calls not ended.")
     calls_today: int = Field(description="Calls that started today (the local day).")
+    calls_116000_today: int = Field(
+        description="Of today's calls, those to 116 000 (the free and the international line)."
+    )
     night_today: int = Field(description="Of today's calls, those that started 23:00-07:00.")
     per_hour: list[int] = Field(description="Calls that started in each local hour 0-23 today.")
     callbacks_due: int = Field(description="Callbacks due now or overdue, not done.")

@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from beacon.cases.models import Case
 from beacon.cases.selectors import CaseFilters, can_read_cases, case_list
 from beacon.core.permissions import require
-from beacon.line.models import Call
+from beacon.line.models import CHANNELS_116000, Call
 
 PAGE_SIZE = 50
 # The board lists this many open calls and callbacks due (its counts are not capped).
@@ -36,6 +36,7 @@ class Board:
 
     open_count: int
     calls_today: int
+    calls_116000_today: int  # of which to the emergency number (Call.objects.on_116000())
     night_today: int
     per_hour: list[tuple[int, int]]  # (local hour 0-23, calls that started in it), today
     callbacks_due_count: int
@@ -55,6 +56,7 @@ def board(*, user, now: datetime | None = None) -> Board:
     due = Q(callback_due_at__lte=now, callback_done_at__isnull=True)
     totals = Call.objects.aggregate(
         calls_today=Count("id", filter=today),
+        calls_116000_today=Count("id", filter=today & Q(channel__in=CHANNELS_116000)),
         open_count=Count("id", filter=Q(ended_at__isnull=True)),
         callbacks_due=Count("id", filter=due),
         flagged=Count("id", filter=Q(flagged=True, flag_acknowledged_at__isnull=True)),
@@ -82,6 +84,7 @@ def board(*, user, now: datetime | None = None) -> Board:
     return Board(
         open_count=totals["open_count"],
         calls_today=totals["calls_today"],
+        calls_116000_today=totals["calls_116000_today"],
         night_today=night,
         per_hour=per_hour,
         callbacks_due_count=totals["callbacks_due"],

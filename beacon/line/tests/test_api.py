@@ -51,6 +51,7 @@ def test_log_a_tip_about_a_case_end_it_and_read_the_board(client, bearer, open_c
     assert call(client, "get", f"{CALLS}/{tip['id']}", headers).json() == tip
     board = call(client, "get", f"{API}/line/board", headers).json()
     assert (board["open_calls"], board["calls_today"], board["flagged_tips"]) == (1, 1, 1)
+    assert board["calls_116000_today"] == 0  # a tip on 116 800 is not a call to 116 000
     assert len(board["per_hour"]) == 24 and sum(board["per_hour"]) == 1
     ended = call(client, "post", f"{CALLS}/{tip['id']}/end", headers, {"version": 1})
     assert ended.status_code == 200 and ended.json()["ended_at"] is not None
