@@ -85,8 +85,11 @@ def person_merge(request: HttpRequest, pk: int, other: int) -> HttpResponse:
                 duplicate_version=_version(request.POST.get("duplicate_version")),
                 reason=request.POST.get("reason", ""),
             )
-        except ConcurrentEditError as exc:
-            error = exc.message
+        except ConcurrentEditError:
+            error = _(
+                "Someone else changed one of these records since you opened this page. "
+                "Check them again below, then merge."
+            )
         except ValidationError as exc:
             error = " ".join(m for ms in exc.message_dict.values() for m in ms)
         else:

@@ -278,7 +278,8 @@ def test_the_page_answers_a_stale_version_without_merging(client, cast, twins):
         reverse("people:merge", args=[survivor.pk, duplicate.pk]),
         {"version": survivor.version, "duplicate_version": "garbled", "reason": "Same girl"},
     )
-    assert response.status_code == 400 and "Someone else changed" in response.content.decode()
+    assert response.status_code == 400
+    assert "Someone else changed one of these records" in response.content.decode()
     assert not PersonMerge.objects.exists()
 
 
@@ -329,3 +330,18 @@ def test_an_administrator_undoes_through_the_api_once(client, cast, twins):
     assert Case.objects.get(pk=moved.pk).person_id == duplicate.pk
     again = client.post(f"/api/v1/people/merges/{record.pk}/undo", **headers)
     assert again.status_code == 422
+
+
+def test_the_merge_search_offers_the_other_records_not_the_person_itself(client, cast, twins):
+    survivor, duplicate, *_ = twins
+    client.login(username=cast["case_manager"].username, password=PASSWORD)
+    html = client.get(
+        reverse("people:search"), {"q": "Mila", "for": "merge", "into": survivor.pk}
+    ).content.decode()
+    assert reverse("people:merge", args=[survivor.pk, duplicate.pk]) in html
+    assert f"/people/{survivor.pk}/merge/{survivor.pk}/" not in html
+    merge(cast["case_manager"], survivor, duplicate)
+    after = client.get(
+        reverse("people:search"), {"q": "Mila", "for": "merge", "into": survivor.pk}
+    ).content.decode()
+    assert "Nobody else found by that name." in after
