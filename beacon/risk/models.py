@@ -32,6 +32,8 @@ class RiskRule(models.Model):
 class RiskFlag(models.Model):
     """A rule held for a person; the case that made it hold, and what the team did with it."""
 
+    # The person when the flag was raised. Reads go by the triggering case's person instead
+    # (beacon.risk.selectors), so a flag follows its case through a merge and its undo.
     person = models.ForeignKey(
         "people.Person", verbose_name=_("person"), on_delete=models.CASCADE, related_name="flags"
     )
