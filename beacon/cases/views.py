@@ -33,7 +33,6 @@ from beacon.cases.forms import (
 from beacon.cases.models import Case, TakedownRequest
 from beacon.core.errors import ConcurrentEditError
 from beacon.core.forms_errors import add_service_errors
-from beacon.line.selectors import calls_of_case
 from beacon.people.models import Person
 
 
@@ -170,7 +169,6 @@ def _detail_context(request, case: Case, **forms) -> dict[str, object]:
         "close_form": forms.get("close_form")
         or CloseForm(initial={"version": case.version}, mission=mission),
         "reopen_form": forms.get("reopen_form") or ReopenForm(initial={"version": case.version}),
-        "case_calls": calls_of_case(case=case) if user.has_perm("line.view_call") else [],
         "linked": list(
             Case.objects.visible_to(user).filter(linked_cases=case).select_related("category")
         ),

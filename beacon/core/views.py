@@ -63,3 +63,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a user starts: the line's board for those who take calls, else the case list."""
+    if request.user.is_authenticated and request.user.has_perm("line.add_call"):
+        return redirect("line:board")
+    return redirect("cases:list")

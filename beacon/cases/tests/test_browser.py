@@ -110,7 +110,8 @@ def log_in(page, base_url, user):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/cases/")
+    # Responders start on the line's board, everyone else on the case list.
+    page.wait_for_url(lambda url: url.endswith(("/cases/", "/line/")))
 
 
 @pytest.mark.browser

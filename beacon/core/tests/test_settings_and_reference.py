@@ -98,3 +98,14 @@ def test_roles_outside_case_work_cannot_read_children(cast, role):
     user = cast[role]
     assert not user.has_perm("cases.view_missing_case")
     assert not user.has_perm("people.view_person")
+
+
+def test_responders_start_on_the_line_and_others_on_the_case_list(client, cast):
+    from conftest import PASSWORD
+
+    for role, start in (("first_responder", "/line/"), ("case_manager", "/cases/")):
+        client.login(username=cast[role].username, password=PASSWORD)
+        response = client.get("/")
+        assert (response.status_code, response.url) == (302, start), role
+        client.logout()
+    assert client.get("/").url == "/cases/"  # and from there to the login page
