@@ -10,7 +10,7 @@ from beacon.core.api import BeaconAPI, PersonalToken, install_error_handlers
 from beacon.line.api import router as line_router
 from beacon.line.models import Call
 from beacon.people.api import router as people_router
-from beacon.people.models import Person
+from beacon.people.models import Person, PersonMerge
 from beacon.risk.api import router as risk_router
 from beacon.risk.models import RiskFlag
 
@@ -34,7 +34,13 @@ api = BeaconAPI(
 )
 install_error_handlers(
     api,
-    not_found=(Case.DoesNotExist, Person.DoesNotExist, Call.DoesNotExist, RiskFlag.DoesNotExist),
+    not_found=(
+        Case.DoesNotExist,
+        Person.DoesNotExist,
+        PersonMerge.DoesNotExist,
+        Call.DoesNotExist,
+        RiskFlag.DoesNotExist,
+    ),
 )
 api.add_router("/", cases_router)
 api.add_router("/people", people_router)

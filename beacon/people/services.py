@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from beacon.core.audit import audit
 from beacon.core.errors import ConcurrentEditError, FieldErrors
@@ -366,13 +367,22 @@ def person_merge_undo(*, actor, merge: PersonMerge) -> PersonMerge:
     return merge
 
 
+class PersonChangedError(ConcurrentEditError):
+    """Someone saved one of the person records since it was read (409 in the API)."""
+
+    message = gettext_lazy(
+        "Someone else changed one of these person records since you opened it. Reload, then "
+        "apply your change again."
+    )
+
+
 def _save_person_versioned(person: Person, expected_version: int, values: dict) -> None:
     """Write `values` only if nobody saved the person since it was read (optimistic lock)."""
     updated = Person.objects.filter(pk=person.pk, version=expected_version).update(
         version=F("version") + 1, updated_at=timezone.now(), **values
     )
     if not updated:
-        raise ConcurrentEditError()
+        raise PersonChangedError()
     for field, value in values.items():
         setattr(person, field, value)
     person.version = expected_version + 1
