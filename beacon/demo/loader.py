@@ -27,8 +27,10 @@ from beacon.cases.models import (
     TimelineEntry,
 )
 from beacon.core.audit import audit
-from beacon.core.models import AuditAction, AuditRecord, Organisation, Region
+from beacon.core.models import AuditAction, AuditRecord, Organisation, Region, Team
 from beacon.demo import plan
+from beacon.demo.exploitation import ExploitationDemo
+from beacon.demo.line import CallLogDemo
 from beacon.people.models import Person
 
 SEED = 116000
@@ -48,6 +50,8 @@ DEMO_USERS = {
     "demo-statistics": "statistics_reader",
 }
 JUDGED_CRITERIA = [key for key in CRITERION_KEYS if key != "under_13"]
+# The team lead's team: the case manager, to whom most exploitation cases go.
+DEMO_TEAM = "Exploitation team (demo)"
 
 
 @dataclass
@@ -449,7 +453,7 @@ class DemoLoader:
                 year, episodes, categories, subkinds, regions, weights, managers, channels, prefix
             )
             self.out(f"  {year}: {len(episodes)} cases")
-        self.load_exploitation_and_calls(users, prefix)
+        self.load_exploitation_and_calls(users)
         audit(
             actor=None,
             action=AuditAction.CREATE,
@@ -459,17 +463,17 @@ class DemoLoader:
         )
         return users
 
-    def load_exploitation_and_calls(self, users: dict[str, User], prefix: str) -> None:
-        from beacon.core.models import Team
-        from beacon.demo.exploitation import CallLogDemo, ExploitationDemo
-
-        # Exploitation cases go to the case manager, who is in the team lead's team.
+    def load_exploitation_and_calls(self, users: dict[str, User]) -> None:
+        """Exploitation cases and the line's contacts, year by year after the disappearances
+        (prostitution victims are runaways of the demo; calls concern the year's cases)."""
+        # Exploitation cases go to the case manager, who is in the team lead's team: the lead
+        # may open them too (Case.objects.visible_to), and takes some of them.
         team, _created = Team.objects.get_or_create(
-            name="Exploitation team (demo)", defaults={"lead": users["demo-teamlead"]}
+            name=DEMO_TEAM, defaults={"lead": users["demo-teamlead"]}
         )
         team.members.add(users["demo-casemanager"])
         managers = [users["demo-casemanager"]] * 5 + [users["demo-teamlead"]]
-        exploitation = ExploitationDemo(self.rng, managers=managers, prefix=prefix, out=self.out)
+        exploitation = ExploitationDemo(self.rng, managers=managers, prefix=self.prefix())
         line = CallLogDemo(self.rng, responders=[users["demo-responder"], users["demo-admin"]])
         for year in plan.YEARS:
             cases = exploitation.write(year)

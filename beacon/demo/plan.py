@@ -257,51 +257,71 @@ EXPLOITATION_NEW_CASES: dict[str, dict[int, int]] = {
     "grooming": {2019: 34, 2020: 58, 2021: 43, 2022: 36, 2023: 43, 2024: 43, 2025: 108},
 }
 
-# Exact counts behind the published 2025 shares (the report gives rounded percentages):
-# victims are described by (how many, girls among them, age buckets as (count, youngest, oldest)).
-# Sextortion's content/financial split is not published: 130/303 (70% financial) is chosen so
-# that boys are, as the report says, the largest group of victims of sexting, sextortion and
-# grooming together (429 boys, 408 girls).
-EXPLOITATION_2025: dict[str, dict[str, Any]] = {
-    # 61% under 16 (92), 3 under 13, 9 boys; 58% in an institution (88), 88% with runaway
-    # episodes (133), 25 reports through the age-check tool.
-    "child_prostitution": {
-        "girls": 142,
-        "ages": [(3, 12, 12), (89, 13, 15), (59, 16, 17)],
-        "in_institution": 88,
-        "ran_away": 133,
-        "age_check_tool": 25,
-        "teen_pimp": 91,
+# Sextortion's content/financial split is not published. Chosen: 70% financial in 2025 (303 of
+# 433), so that boys are, as the 2025 report says, for the first time the largest group of
+# victims of sexting, sextortion and grooming together (2025: 429 boys, 408 girls; every earlier
+# year has more girls); 60% in 2021 (55 of 91, the 2021 report's share); 60% in other years.
+SEXTORTION_FINANCIAL = {2021: 55, 2025: 303}
+SEXTORTION_FINANCIAL_SHARE = 0.6
+
+# The exact counts behind the published shares (the reports give percentages rounded to whole
+# numbers; each count below gives exactly the published rounding). Victims: girls among them,
+# ages as buckets (how many, youngest, oldest), the mean age the report gives, and the facts.
+EXPLOITATION_DETAILS: dict[int, dict[str, dict[str, Any]]] = {
+    2025: {
+        # 151 cases: 92 under 16 (60.9% -> 61%), 3 under 13, 9 boys; 88 in an institution
+        # (58.3% -> 58%); 133 ran away before (88.1% -> 88%), linked to their runaway cases;
+        # 25 reported through the age-check tool. Teen pimps: not published (invented: 91).
+        "child_prostitution": {
+            "girls": 142,
+            "ages": [(3, 12, 12), (89, 13, 15), (59, 16, 17)],
+            "in_institution": 88,
+            "ran_away": 133,
+            "age_check_tool": 25,
+            "teen_pimp": 91,
+        },
+        # 296 cases: girls 219 (74.0%); 133 aged 13 or younger (44.9% -> 45%), 62 aged 12 or
+        # younger (20.9% -> 21%); mean age 14. Deepnudes and expose groups: invented.
+        "sexting_without_consent": {
+            "girls": 219,
+            "ages": [(62, 11, 12), (71, 13, 13), (163, 14, 17)],
+            "mean_age": 14,
+            "deepnude": 41,
+            "expose_group": 58,
+        },
+        # content, 130 cases: girls 85 (65.4% -> 65%), 79 aged 14 or younger (60.8% -> 61%),
+        # mean age 14; financial, 303 cases: boys 279 (92.1% -> 92%), mean age 15.
+        "sextortion:content": {"girls": 85, "ages": [(79, 12, 14), (51, 15, 17)], "mean_age": 14},
+        "sextortion:financial": {"girls": 24, "ages": [(303, 14, 16)], "mean_age": 15},
+        # 108 cases: girls 80 (74.1% -> 74%), mean age 13. Meetings: invented.
+        "grooming": {
+            "girls": 80,
+            "ages": [(108, 11, 15)],
+            "mean_age": 13,
+            "meeting_happened": 14,
+            "planned": 22,
+        },
     },
-    # girls 74% (219); 45% aged 13 or younger (133), 21% 12 or younger (62); mean 14.
-    "sexting_without_consent": {
-        "girls": 219,
-        "ages": [(62, 11, 12), (71, 13, 13), (163, 14, 17)],
-        "deepnude": 41,
-        "expose_group": 58,
+    # The 2021 report: 37 of 57 prostitution cases with a teen pimp, 2 about boys; sexting girls
+    # 85% (110 of 129: 85.3%); grooming girls 75%, which no whole number of 43 cases gives
+    # (32 = 74.4%, 33 = 76.7%): 32, the nearer. Sextortion: SEXTORTION_FINANCIAL.
+    2021: {
+        "child_prostitution": {"girls": 55, "teen_pimp": 37},
+        "sexting_without_consent": {"girls": 110},
+        "grooming": {"girls": 32},
     },
-    # content: girls 65% (85 of 130), 61% aged 14 or younger (79), mean 14;
-    # financial: boys 92% (279 of 303), mean 15.
-    "sextortion:content": {"girls": 85, "ages": [(79, 12, 14), (51, 15, 17)]},
-    "sextortion:financial": {"girls": 24, "ages": [(303, 14, 16)]},
-    # girls 74% (80), mean 13.
-    "grooming": {"girls": 80, "ages": [(108, 11, 15)], "meeting_happened": 14, "planned": 22},
 }
-# 2021 (the 2021 report): 37 of 57 prostitution cases with a teen pimp, 2 about boys; grooming
-# girls 75% (32 of 43 = 74.4%: 75% of 43 is not a whole number); sextortion 60% financial (55);
-# sexting girls 85% (110).
-EXPLOITATION_2021: dict[str, Any] = {
-    "child_prostitution": {"girls": 55, "teen_pimp": 37},
-    "grooming": {"girls": 32},
-    "sextortion:financial": 55,
-    "sexting_without_consent": {"girls": 110},
-}
+# Cases still open on 1 January, carried over from earlier years (the 2021 report: 62 child
+# prostitution cases besides the 57 new ones): that many of the previous year's cases close only
+# after it.
+CARRIED_OVER = {("child_prostitution", 2021): 62}
 PLATFORMS = ["Instagram", "Snapchat", "TikTok", "WhatsApp", "Telegram", "Discord", "Roblox"]
 
 # --- the line -------------------------------------------------------------------------------------
 
 # Calls to 116 000 (free + international line) per year and how many of them at night (23-07 h).
-# Published: 2021 (16,916) and 2025 (20,831, 2,626 at night); the other years are invented.
+# Published: 2021 (16,916) and 2025 (20,831, of which 2,626 at night, 12.6%); the other years
+# and their nights (12.6% of the calls) are invented.
 CALLS_116000 = {
     2019: 15210,
     2020: 17480,
@@ -314,3 +334,23 @@ CALLS_116000 = {
 CALLS_AT_NIGHT = {year: round(n * 0.126) for year, n in CALLS_116000.items()} | {2025: 2626}
 # Contacts on the other channels per year (invented): not counted as calls to 116 000.
 OTHER_CONTACTS = {"116800": 420, "chat": 900, "email": 640, "police": 180, "walk_in": 12}
+# The share of them about a case of the year, and the mission of that case: a 116 800 tip about
+# a missing child, the police about a disappearance, a victim writing to the case manager.
+OTHER_CONTACTS_ABOUT_CASES = {
+    "116800": (0.5, "missing"),
+    "police": (0.6, "missing"),
+    "email": (0.2, "exploitation"),
+    "chat": (0.25, "exploitation"),
+}
+# How often callers ask about each category (relative; about as often as it has cases).
+CALL_TOPIC_WEIGHTS = {
+    "runaway": 40,
+    "family_context": 8,
+    "legacy_international_parental_abduction": 8,
+    "undefined_and_other": 3,
+    "unaccompanied_minor": 5,
+    "child_prostitution": 3,
+    "sexting_without_consent": 6,
+    "sextortion": 8,
+    "grooming": 3,
+}
