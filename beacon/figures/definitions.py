@@ -4,14 +4,19 @@ Sections carry the keys and nesting of shared/reference/published-figures.json, 
 report can be compared with the published one figure by figure. Years are calendar years in the
 organisation's time zone (settings.TIME_ZONE): a case opened at 00:30 on 1 January in Brussels
 counts in the new year even though it is still 31 December in UTC.
+
+Shares (`*_pct`) and means (`mean_*`) carry one decimal, rounded half up from the exact fraction
+(not from a float): 60.95 is 61.0. The annual reports print them rounded half up to whole
+numbers, so a published 61% is any computed value from 60.5 to 61.4.
 """
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
@@ -120,8 +125,14 @@ def hotline_calls(first: int, last: int) -> dict[str, dict[str, int]]:
     }
 
 
+ONE_DECIMAL = Decimal("0.1")
+
+
 def _pct(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
+    """`part` as a percentage of `whole`, one decimal, half up (0.0 when `whole` is 0)."""
+    if not whole:
+        return 0.0
+    return float((Decimal(100 * part) / Decimal(whole)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
 
 
 def runaway_details(year: int) -> dict[str, int | float]:
@@ -171,43 +182,86 @@ def runaway_details(year: int) -> dict[str, int | float]:
     }
 
 
-def _mean(value) -> float | None:
-    return round(float(value), 1) if value is not None else None
+def _mean(total: int | None, count: int) -> float | None:
+    """`total / count`, one decimal, half up (None when `count` is 0)."""
+    if not count:
+        return None
+    return float((Decimal(total or 0) / Decimal(count)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
 
 
-def _exploitation_cases(year: int, figure_key: str, subkind: str = ""):
-    cases = _cases_opened(Mission.EXPLOITATION, year, year).filter(category__figure_key=figure_key)
-    return cases.filter(subkind__key=subkind) if subkind else cases
+def _count(condition: Q) -> Count:
+    """Cases matching `condition` (an empty Q: every case)."""
+    return Count("id", filter=condition) if condition else Count("id")
+
+
+def _victims(name: str, where: Q) -> dict:
+    """Aggregates about the victims of the cases matching `where` (an empty Q: every case),
+    keyed `<name>_<what>`."""
+    age_sum = Sum("facts__victim_age", filter=where) if where else Sum("facts__victim_age")
+    return {
+        f"{name}_total": _count(where),
+        f"{name}_girls": _count(where & Q(person__gender="female")),
+        f"{name}_boys": _count(where & Q(person__gender="male")),
+        f"{name}_aged": _count(where & Q(facts__victim_age__isnull=False)),
+        f"{name}_age_sum": age_sum,
+        **{
+            f"{name}_age_{age}_or_younger": _count(where & Q(facts__victim_age__lte=age))
+            for age in (12, 13, 14)
+        },
+    }
+
+
+def _exploitation_cases(year: int, figure_key: str):
+    return _cases_opened(Mission.EXPLOITATION, year, year).filter(category__figure_key=figure_key)
 
 
 def child_prostitution_details(year: int) -> dict[str, int | float]:
-    """Child-prostitution cases opened in the year (`total`):
+    """Child-prostitution cases (category figure key `child_prostitution`) opened in the year.
 
-    - `under_16_pct`, `under_13`: by the victim's age at the time of the facts;
-    - `boys`: cases about a person recorded as male;
-    - `in_institution_pct`: cases whose victim lived in an institution (the case's facts);
-    - `linked_to_running_away_pct`: cases whose victim has a runaway case opened before it;
-    - `reports_via_age_check_tool`: cases reported through the age-check tool on ad platforms;
-    - `teen_pimp_involved`: cases with a teen pimp.
-    Shares of `total` with one decimal (the reports print them rounded to whole numbers).
+    - `total`: those cases (the 2021 report: `new`);
+    - `under_16_pct`: share of them whose victim was under 16 at the time of the facts
+      (`ExploitationFacts.victim_age`); `under_13`: how many were under 13;
+    - `boys`: how many are about a person recorded as male (the 2021 report: `boys_cases`);
+    - `in_institution_pct`: share whose victim lived in an institution at the time (the case's
+      facts, not the person record as it is today);
+    - `linked_to_running_away_pct`: share whose victim ran away: the same person has a runaway
+      case (figure key `runaway`) opened before this case, or a runaway case is linked to it;
+    - `reports_via_age_check_tool`: how many were reported through the age-check tool on ad
+      platforms (`report_source`);
+    - `teen_pimp_involved`: how many involve a teen pimp (facts);
+    - `carried_over`: cases of the category opened before the year that were still open when it
+      began (not closed, or closed on 1 January or later): handled besides the new ones.
+    Shares of `total`. One aggregate query.
     """
-    ran_away = Case.objects.filter(
+    start, end = _year_bounds(year, year)
+    ran_before = Case.objects.filter(
         person=OuterRef("person"),
         category__figure_key="runaway",
         opened_at__lt=OuterRef("opened_at"),
     )
+    linked_runaway = Case.linked_cases.through.objects.filter(
+        from_case=OuterRef("pk"), to_case__category__figure_key="runaway"
+    )
+    new = Q(opened_at__gte=start)
     counts = (
-        _exploitation_cases(year, "child_prostitution")
-        .annotate(has_run_away=Exists(ran_away))
+        Case.objects.filter(
+            mission=Mission.EXPLOITATION,
+            category__figure_key="child_prostitution",
+            opened_at__lt=end,
+        )
+        .annotate(ran_before=Exists(ran_before), linked_runaway=Exists(linked_runaway))
         .aggregate(
-            total=Count("id"),
-            under_16=Count("id", filter=Q(facts__victim_age__lt=16)),
-            under_13=Count("id", filter=Q(facts__victim_age__lt=13)),
-            boys=Count("id", filter=Q(person__gender="male")),
-            institution=Count("id", filter=Q(facts__in_institution=True)),
-            ran_away=Count("id", filter=Q(has_run_away=True)),
-            tool=Count("id", filter=Q(facts__report_source="age_check_tool")),
-            pimp=Count("id", filter=Q(facts__teen_pimp=True)),
+            total=_count(new),
+            under_16=_count(new & Q(facts__victim_age__lt=16)),
+            under_13=_count(new & Q(facts__victim_age__lt=13)),
+            boys=_count(new & Q(person__gender="male")),
+            institution=_count(new & Q(facts__in_institution=True)),
+            ran_away=_count(new & (Q(ran_before=True) | Q(linked_runaway=True))),
+            tool=_count(new & Q(facts__report_source="age_check_tool")),
+            pimp=_count(new & Q(facts__teen_pimp=True)),
+            carried_over=_count(
+                Q(opened_at__lt=start) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+            ),
         )
     )
     total = counts["total"]
@@ -220,66 +274,76 @@ def child_prostitution_details(year: int) -> dict[str, int | float]:
         "linked_to_running_away_pct": _pct(counts["ran_away"], total),
         "reports_via_age_check_tool": counts["tool"],
         "teen_pimp_involved": counts["pimp"],
+        "carried_over": counts["carried_over"],
     }
 
 
-def _victims(cases) -> dict:
-    return cases.aggregate(
-        total=Count("id"),
-        girls=Count("id", filter=Q(person__gender="female")),
-        boys=Count("id", filter=Q(person__gender="male")),
-        mean_age=Avg("facts__victim_age"),
-        age_12_or_younger=Count("id", filter=Q(facts__victim_age__lte=12)),
-        age_13_or_younger=Count("id", filter=Q(facts__victim_age__lte=13)),
-        age_14_or_younger=Count("id", filter=Q(facts__victim_age__lte=14)),
-    )
-
-
 def sexting_details(year: int) -> dict[str, int | float | None]:
-    """Sexting-without-consent cases opened in the year: `total`, `girls_pct` (person recorded
-    as female), `mean_age` (victim's age at the facts, one decimal), `age_13_or_younger_pct`,
-    `age_12_or_younger_pct`."""
-    v = _victims(_exploitation_cases(year, "sexting_without_consent"))
+    """Sexting-without-consent cases (figure key `sexting_without_consent`; the 2021 report:
+    `sexting`) opened in the year.
+
+    - `total`: those cases (the 2021 report: `new`);
+    - `mean_age`: the victims' mean age at the time of the facts (`victim_age`; None without
+      cases);
+    - `age_13_or_younger_pct`, `age_12_or_younger_pct`: share whose victim was 13 or younger,
+      12 or younger;
+    - `girls_pct`: share about a person recorded as female.
+    Shares of `total`. One aggregate query.
+    """
+    v = _exploitation_cases(year, "sexting_without_consent").aggregate(**_victims("all", Q()))
+    total = v["all_total"]
     return {
-        "total": v["total"],
-        "mean_age": _mean(v["mean_age"]),
-        "age_13_or_younger_pct": _pct(v["age_13_or_younger"], v["total"]),
-        "age_12_or_younger_pct": _pct(v["age_12_or_younger"], v["total"]),
-        "girls_pct": _pct(v["girls"], v["total"]),
+        "total": total,
+        "mean_age": _mean(v["all_age_sum"], v["all_aged"]),
+        "age_13_or_younger_pct": _pct(v["all_age_13_or_younger"], total),
+        "age_12_or_younger_pct": _pct(v["all_age_12_or_younger"], total),
+        "girls_pct": _pct(v["all_girls"], total),
     }
 
 
 def sextortion_details(year: int) -> dict:
-    """Sextortion cases opened in the year: `total`, `financial_pct` (sub-kind financial), and
-    per sub-kind: content (`girls_pct`, `mean_age`, `age_14_or_younger_pct`) and financial
-    (`male_pct`, `mean_age`); the same definitions as sexting's."""
-    content = _victims(_exploitation_cases(year, "sextortion", "content"))
-    financial = _victims(_exploitation_cases(year, "sextortion", "financial"))
-    total = content["total"] + financial["total"]
+    """Sextortion cases (figure key `sextortion`) opened in the year.
+
+    - `total`: those cases, whatever their sub-kind (the 2021 report: `new`);
+    - `financial_pct`: share of `total` with the sub-kind `financial`;
+    - `content` and `financial`: the cases of that sub-kind (`total`), and of them:
+      `content`: `girls_pct` (person recorded as female), `mean_age` (victim's age at the time
+      of the facts), `age_14_or_younger_pct`; `financial`: `male_pct` (recorded as male),
+      `mean_age`. Shares of the sub-kind's total; a case without a sub-kind is in neither.
+    One aggregate query.
+    """
+    v = _exploitation_cases(year, "sextortion").aggregate(
+        all_total=Count("id"),
+        **_victims("content", Q(subkind__key="content")),
+        **_victims("financial", Q(subkind__key="financial")),
+    )
+    content, financial = v["content_total"], v["financial_total"]
     return {
-        "total": total,
-        "financial_pct": _pct(financial["total"], total),
+        "total": v["all_total"],
+        "financial_pct": _pct(financial, v["all_total"]),
         "content": {
-            "total": content["total"],
-            "girls_pct": _pct(content["girls"], content["total"]),
-            "mean_age": _mean(content["mean_age"]),
-            "age_14_or_younger_pct": _pct(content["age_14_or_younger"], content["total"]),
+            "total": content,
+            "girls_pct": _pct(v["content_girls"], content),
+            "mean_age": _mean(v["content_age_sum"], v["content_aged"]),
+            "age_14_or_younger_pct": _pct(v["content_age_14_or_younger"], content),
         },
         "financial": {
-            "total": financial["total"],
-            "male_pct": _pct(financial["boys"], financial["total"]),
-            "mean_age": _mean(financial["mean_age"]),
+            "total": financial,
+            "male_pct": _pct(v["financial_boys"], financial),
+            "mean_age": _mean(v["financial_age_sum"], v["financial_aged"]),
         },
     }
 
 
 def grooming_details(year: int) -> dict[str, int | float | None]:
-    """Grooming cases opened in the year: `total`, `girls_pct`, `mean_age` (as sexting's)."""
-    v = _victims(_exploitation_cases(year, "grooming"))
+    """Grooming cases (figure key `grooming`) opened in the year: `total` (the 2021 report:
+    `new`), `girls_pct` (share about a person recorded as female), `mean_age` (the victims'
+    mean age at the time of the facts). One aggregate query."""
+    v = _exploitation_cases(year, "grooming").aggregate(**_victims("all", Q()))
     return {
-        "total": v["total"],
-        "girls_pct": _pct(v["girls"], v["total"]),
-        "mean_age": _mean(v["mean_age"]),
+        "total": v["all_total"],
+        "girls_pct": _pct(v["all_girls"], v["all_total"]),
+        "mean_age": _mean(v["all_age_sum"], v["all_aged"]),
     }
 
 

@@ -9,13 +9,22 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from beacon.cases.models import Case, Category
+from beacon.cases.models import Case, Category, ExploitationFacts, SubKind
 from beacon.figures.definitions import (
+    _mean,
+    _pct,
+    child_prostitution_details,
     disappearances_new_cases,
     figures_for_year,
+    grooming_details,
+    hotline_calls,
     runaway_details,
+    sexting_details,
+    sextortion_details,
+    sexual_exploitation_new_cases,
 )
 from beacon.figures.selectors import figures_for_user
+from beacon.line.models import Call
 from beacon.people.models import Person
 
 UTC = ZoneInfo("UTC")
@@ -178,40 +187,94 @@ def test_command_refuses_implausible_years(db):
         call_command("figures", year=2025, since=2026, stdout=StringIO())
 
 
-# --- the line and sexual exploitation -----------------------------------------------------------
+# --- the line ------------------------------------------------------------------------------------
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
-def contact(started: datetime, channel: str = "116000"):
-    from beacon.line.models import Call
-
+def contact(started: datetime, channel: str = "116000") -> Call:
     return Call.objects.create(
         channel=channel, caller_kind="child", topic_kind="out_of_scope", started_at=started
     )
 
 
-def test_hotline_calls_count_the_116000_line_by_local_year_and_night(db):
-    from beacon.figures.definitions import hotline_calls
-
-    contact(datetime(2025, 6, 1, 22, 59, tzinfo=BRUSSELS))  # day
-    contact(datetime(2025, 6, 1, 23, 0, tzinfo=BRUSSELS))  # night
-    contact(datetime(2025, 6, 2, 6, 59, tzinfo=BRUSSELS))  # night
-    contact(datetime(2025, 6, 2, 7, 0, tzinfo=BRUSSELS))  # day
-    contact(datetime(2025, 6, 2, 3, 0, tzinfo=BRUSSELS), channel="international")  # night
-    contact(datetime(2025, 6, 2, 3, 0, tzinfo=BRUSSELS), channel="116800")  # a tip: not counted
-    contact(datetime(2025, 6, 2, 3, 0, tzinfo=BRUSSELS), channel="chat")  # not counted
+def test_hotline_calls_count_the_116000_line_by_local_year(db):
+    contact(datetime(2025, 6, 1, 12, 0, tzinfo=BRUSSELS))
+    contact(datetime(2025, 6, 1, 12, 0, tzinfo=BRUSSELS), channel="international")
+    for channel in ("116800", "chat", "email", "police", "walk_in"):  # not calls to 116 000
+        contact(datetime(2025, 6, 1, 12, 0, tzinfo=BRUSSELS), channel=channel)
     contact(datetime(2024, 12, 31, 23, 30, tzinfo=UTC))  # 00:30 on 1 January 2025, Brussels
     contact(datetime(2024, 12, 31, 22, 30, tzinfo=UTC))  # 23:30 on 31 December 2024
-    section = hotline_calls(2024, 2025)
-    assert section["116000_calls"] == {"2024": 1, "2025": 6}
-    assert section["116000_calls_at_night_23h_to_7h"] == {"2024": 1, "2025": 4}
+    contact(datetime(2025, 12, 31, 23, 0, tzinfo=UTC))  # 00:00 on 1 January 2026: not in range
+    assert hotline_calls(2023, 2025) == {
+        "116000_calls": {"2023": 0, "2024": 1, "2025": 3},
+        "116000_calls_at_night_23h_to_7h": {"2023": 0, "2024": 1, "2025": 1},
+    }
 
 
-def victim_case(category: str, *, age: int, gender: str, subkind: str = "", **facts) -> Case:
-    from beacon.cases.models import ExploitationFacts, SubKind
+@pytest.mark.parametrize(
+    ("local", "night"),
+    [
+        # winter time (UTC+1) and summer time (UTC+2)
+        ((2025, 1, 15, 22, 59), False),
+        ((2025, 1, 15, 23, 0), True),
+        ((2025, 1, 16, 6, 59), True),
+        ((2025, 1, 16, 7, 0), False),
+        ((2025, 7, 15, 22, 59), False),
+        ((2025, 7, 15, 23, 0), True),
+        ((2025, 7, 16, 6, 59), True),
+        ((2025, 7, 16, 7, 0), False),
+        # the nights of the two changes: 30 March (02:00 -> 03:00), 26 October (03:00 -> 02:00)
+        ((2025, 3, 29, 22, 59), False),
+        ((2025, 3, 29, 23, 0), True),
+        ((2025, 3, 30, 6, 59), True),
+        ((2025, 3, 30, 7, 0), False),
+        ((2025, 10, 25, 22, 59), False),
+        ((2025, 10, 25, 23, 0), True),
+        ((2025, 10, 26, 6, 59), True),
+        ((2025, 10, 26, 7, 0), False),
+    ],
+)
+def test_night_is_23_to_7_local_time_whatever_the_offset(db, local, night):
+    # Local wall-clock time, stored as the UTC instant, as every datetime is.
+    contact(datetime(*local, tzinfo=BRUSSELS).astimezone(UTC))
+    section = hotline_calls(2025, 2025)
+    assert section["116000_calls"] == {"2025": 1}
+    assert section["116000_calls_at_night_23h_to_7h"] == {"2025": int(night)}
 
-    person = Person.objects.create(first_name="V", last_name="Ictim", gender=gender)
+
+def test_a_call_at_0030_on_new_years_day_is_a_night_call_of_the_new_year(db):
+    contact(datetime(2026, 1, 1, 0, 30, tzinfo=BRUSSELS))  # 23:30 UTC on 31 December 2025
+    assert hotline_calls(2025, 2026) == {
+        "116000_calls": {"2025": 0, "2026": 1},
+        "116000_calls_at_night_23h_to_7h": {"2025": 0, "2026": 1},
+    }
+
+
+def test_hotline_calls_is_two_queries(db, django_assert_num_queries):
+    contact(datetime(2025, 6, 1, 12, 0, tzinfo=BRUSSELS))
+    with django_assert_num_queries(2):
+        hotline_calls(2019, 2025)
+
+
+# --- sexual exploitation --------------------------------------------------------------------------
+
+MARCH_2025 = datetime(2025, 3, 1, 12, tzinfo=BRUSSELS)
+
+
+def victim_case(
+    category: str,
+    *,
+    age: int,
+    gender: str = "female",
+    subkind: str = "",
+    opened: datetime = MARCH_2025,
+    person: Person | None = None,
+    closed: datetime | None = None,
+    **facts,
+) -> Case:
+    """An exploitation case with its facts, written directly (like imported history)."""
+    person = person or Person.objects.create(first_name="V", last_name="Ictim", gender=gender)
     cat = Category.objects.get(key=category)
     case = Case.objects.create(
         number=f"E-{Case.objects.count() + 1}",
@@ -219,7 +282,9 @@ def victim_case(category: str, *, age: int, gender: str, subkind: str = "", **fa
         category=cat,
         subkind=SubKind.objects.get(category=cat, key=subkind) if subkind else None,
         person=person,
-        opened_at=datetime(2025, 3, 1, 12, tzinfo=UTC),
+        opened_at=opened,
+        closed_at=closed,
+        status="closed" if closed else "open",
         channel="116000",
         reporter_kind="child",
     )
@@ -227,58 +292,156 @@ def victim_case(category: str, *, age: int, gender: str, subkind: str = "", **fa
     return case
 
 
-def test_exploitation_new_cases_and_details_on_hand_made_cases(db):
-    from beacon.figures.definitions import (
-        child_prostitution_details,
-        grooming_details,
-        sexting_details,
-        sextortion_details,
-        sexual_exploitation_new_cases,
-    )
-
-    runaway = record("runaway", datetime(2025, 1, 10, 12, tzinfo=UTC))
-    ran = victim_case("child_prostitution", age=15, gender="female", in_institution=True)
-    Case.objects.filter(pk=ran.pk).update(person=runaway.person)
+def test_exploitation_new_cases_by_category_and_local_year(db):
+    victim_case("child_prostitution", age=15)
+    victim_case("child_prostitution", age=15, opened=datetime(2024, 12, 31, 23, 30, tzinfo=UTC))
     victim_case(
-        "child_prostitution", age=12, gender="male", teen_pimp=True, report_source="age_check_tool"
+        "sexting_without_consent", age=14, opened=datetime(2024, 12, 31, 22, 30, tzinfo=UTC)
     )
-    victim_case("sexting_without_consent", age=12, gender="female")
-    victim_case("sexting_without_consent", age=15, gender="male")
-    victim_case("sextortion", age=14, gender="female", subkind="content")
-    victim_case("sextortion", age=16, gender="male", subkind="financial")
-    victim_case("sextortion", age=15, gender="male", subkind="financial")
-    victim_case("grooming", age=11, gender="female")
+    victim_case("sextortion", age=15, subkind="financial")
+    victim_case("sextortion", age=15)  # no sub-kind yet: a sextortion case all the same
+    victim_case("grooming", age=12, opened=datetime(2023, 5, 1, 12, tzinfo=UTC))
+    record("runaway", MARCH_2025)  # a disappearance: not counted here
+    assert sexual_exploitation_new_cases(2023, 2025) == {
+        "child_prostitution": {"2023": 0, "2024": 0, "2025": 2},
+        "sexting_without_consent": {"2023": 0, "2024": 1, "2025": 0},
+        "sextortion": {"2023": 0, "2024": 0, "2025": 2},
+        "grooming": {"2023": 1, "2024": 0, "2025": 0},
+        "total_excluding_abuse_image_reports": {"2023": 1, "2024": 1, "2025": 4},
+    }
 
-    section = sexual_exploitation_new_cases(2025, 2025)
-    assert section["child_prostitution"] == {"2025": 2}
-    assert section["sextortion"] == {"2025": 3}
-    assert section["total_excluding_abuse_image_reports"] == {"2025": 8}
-    assert "total_worrying" not in section
 
-    prostitution = child_prostitution_details(2025)
-    assert prostitution == {
-        "total": 2,
-        "under_16_pct": 100.0,
+def test_child_prostitution_details(db):
+    ran_before = record("runaway", datetime(2025, 1, 10, 12, tzinfo=UTC))
+    ran_after = record("runaway", datetime(2025, 9, 10, 12, tzinfo=UTC))
+    linked_later = record("runaway", datetime(2025, 9, 10, 12, tzinfo=UTC))
+    # Ran away before the case (not linked): counts as linked to running away.
+    victim_case("child_prostitution", age=15, person=ran_before.person, in_institution=True)
+    # Ran away only after it, not linked: does not.
+    victim_case("child_prostitution", age=16, person=ran_after.person, teen_pimp=True)
+    # Ran away after it, and the case manager linked that runaway case: counts.
+    linked = victim_case("child_prostitution", age=12, person=linked_later.person)
+    linked.linked_cases.add(linked_later)
+    victim_case(
+        "child_prostitution",
+        age=13,
+        gender="male",
+        teen_pimp=True,
+        report_source="age_check_tool",
+        in_institution=False,
+    )
+    victim_case("sexting_without_consent", age=12, person=ran_before.person)  # another category
+    # Earlier cases: open when 2025 began (closed on 1 January at 00:00 local, or still open),
+    # or not (closed a minute before).
+    new_year = datetime(2025, 1, 1, tzinfo=BRUSSELS)
+    before = datetime(2024, 6, 1, 12, tzinfo=UTC)
+    victim_case("child_prostitution", age=15, opened=before, closed=new_year)
+    victim_case("child_prostitution", age=15, opened=before)
+    victim_case("child_prostitution", age=15, opened=before, closed=new_year - timedelta(minutes=1))
+    assert child_prostitution_details(2025) == {
+        "total": 4,
+        "under_16_pct": 75.0,
         "under_13": 1,
         "boys": 1,
-        "in_institution_pct": 50.0,
+        "in_institution_pct": 25.0,
         "linked_to_running_away_pct": 50.0,
         "reports_via_age_check_tool": 1,
-        "teen_pimp_involved": 1,
+        "teen_pimp_involved": 2,
+        "carried_over": 2,
     }
-    sexting = sexting_details(2025)
-    assert (sexting["mean_age"], sexting["girls_pct"], sexting["age_12_or_younger_pct"]) == (
-        13.5,
-        50.0,
-        50.0,
-    )
-    sextortion = sextortion_details(2025)
-    assert sextortion["financial_pct"] == 66.7
-    assert sextortion["content"] == {
-        "total": 1,
-        "girls_pct": 100.0,
-        "mean_age": 14.0,
-        "age_14_or_younger_pct": 100.0,
+
+
+def test_sexting_details(db):
+    for age, gender in [
+        (11, "female"),
+        (12, "female"),
+        (13, "male"),
+        (14, "female"),
+        (17, "other"),
+    ]:
+        victim_case("sexting_without_consent", age=age, gender=gender)
+    victim_case("grooming", age=10)  # another category
+    assert sexting_details(2025) == {
+        "total": 5,
+        "mean_age": 13.4,
+        "age_13_or_younger_pct": 60.0,
+        "age_12_or_younger_pct": 40.0,
+        "girls_pct": 60.0,
     }
-    assert sextortion["financial"] == {"total": 2, "male_pct": 100.0, "mean_age": 15.5}
-    assert grooming_details(2025) == {"total": 1, "girls_pct": 100.0, "mean_age": 11.0}
+
+
+def test_sextortion_details_by_sub_kind(db):
+    victim_case("sextortion", age=14, gender="female", subkind="content")
+    victim_case("sextortion", age=15, gender="female", subkind="content")
+    victim_case("sextortion", age=13, gender="male", subkind="content")
+    victim_case("sextortion", age=16, gender="male", subkind="financial")
+    victim_case("sextortion", age=15, gender="male", subkind="financial", amount_demanded=200)
+    victim_case("sextortion", age=17, gender="female", subkind="financial")
+    victim_case("sextortion", age=14, gender="female")  # no sub-kind: in the total only
+    assert sextortion_details(2025) == {
+        "total": 7,
+        "financial_pct": 42.9,
+        "content": {"total": 3, "girls_pct": 66.7, "mean_age": 14.0, "age_14_or_younger_pct": 66.7},
+        "financial": {"total": 3, "male_pct": 66.7, "mean_age": 16.0},
+    }
+
+
+def test_grooming_details(db):
+    for age, gender in [(11, "female"), (12, "female"), (14, "female"), (15, "male")]:
+        victim_case("grooming", age=age, gender=gender)
+    victim_case("grooming", age=9, opened=datetime(2024, 3, 1, 12, tzinfo=UTC))  # another year
+    assert grooming_details(2025) == {"total": 4, "girls_pct": 75.0, "mean_age": 13.0}
+
+
+def test_shares_and_means_round_half_up_from_the_exact_fraction(db):
+    # 1 girl of 8 is 12.5%; ages 12 x 6 and 13 x 2 average 12.25, printed 12.3 (round() on the
+    # float would print 12.2).
+    victim_case("grooming", age=12, gender="female")
+    for age in (12, 12, 13, 12, 12, 12, 13):
+        victim_case("grooming", age=age, gender="male")
+    assert grooming_details(2025) == {"total": 8, "girls_pct": 12.5, "mean_age": 12.3}
+    assert (_pct(1, 2000), _pct(2, 3), _pct(0, 0)) == (0.1, 66.7, 0.0)  # 0.05% -> 0.1
+    assert (_mean(49, 4), _mean(1, 20), _mean(None, 0)) == (12.3, 0.1, None)
+
+
+def test_exploitation_details_of_a_year_without_cases(db):
+    assert child_prostitution_details(2025)["under_16_pct"] == 0.0
+    assert sexting_details(2025) == {
+        "total": 0,
+        "mean_age": None,
+        "age_13_or_younger_pct": 0.0,
+        "age_12_or_younger_pct": 0.0,
+        "girls_pct": 0.0,
+    }
+    assert sextortion_details(2025)["financial"] == {"total": 0, "male_pct": 0.0, "mean_age": None}
+    assert grooming_details(2025) == {"total": 0, "girls_pct": 0.0, "mean_age": None}
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [child_prostitution_details, sexting_details, sextortion_details, grooming_details],
+)
+def test_each_exploitation_detail_is_one_aggregate_query(db, django_assert_num_queries, definition):
+    for category in ("child_prostitution", "sexting_without_consent", "grooming"):
+        victim_case(category, age=14)
+    victim_case("sextortion", age=15, subkind="financial")
+    with django_assert_num_queries(1):
+        definition(2025)
+
+
+def test_the_report_of_a_year_has_every_section(db):
+    figures = figures_for_year(2025, since=2024)
+    assert set(figures) == {
+        "years",
+        "hotline_calls",
+        "disappearances_new_cases",
+        "sexual_exploitation_new_cases",
+        "case_details_2025",
+    }
+    assert set(figures["case_details_2025"]) == {
+        "runaway",
+        "child_prostitution",
+        "sexting_without_consent",
+        "sextortion",
+        "grooming",
+    }
