@@ -16,12 +16,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 
 from beacon.cases.choices import Mission, TimelineKind
 from beacon.cases.models import Case, Category, TimelineEntry
 from beacon.demo import plan
-from beacon.demo.rows import insert_rows
+from beacon.demo.rows import insert_objects, insert_rows
 from beacon.line.models import CHANNELS_116000, NIGHT_ENDS, NIGHT_STARTS, Call
 
 NIGHT_HOURS = [*range(NIGHT_STARTS, 24), *range(0, NIGHT_ENDS)]
@@ -208,18 +209,25 @@ class CallLogDemo:
 
     def write_about_cases(self, calls: list[Call]) -> None:
         """The calls, and each on its case's timeline (a tip as a tip), as call_log writes them."""
-        Call.objects.bulk_create(calls, batch_size=2000)
-        entries = [
-            TimelineEntry(
-                case_id=call.case_id,
-                at=call.started_at,
-                kind=TimelineKind.TIP if call.channel == "116800" else TimelineKind.CALL,
-                author=call.taken_by,
-                data={"call": call.pk, "channel": call.channel, "flagged": call.flagged},
-            )
-            for call in calls
-        ]
-        TimelineEntry.objects.bulk_create(entries, batch_size=2000)
+        last = Call.objects.aggregate(last=Max("pk"))["last"] or 0
+        insert_objects(calls)
+        written = (
+            Call.objects.filter(pk__gt=last, case__isnull=False)
+            .order_by("pk")
+            .values_list("pk", "case_id", "started_at", "channel", "flagged", "taken_by_id")
+        )
+        insert_objects(
+            [
+                TimelineEntry(
+                    case_id=case,
+                    at=started,
+                    kind=TimelineKind.TIP if channel == "116800" else TimelineKind.CALL,
+                    author_id=taken_by,
+                    data={"call": pk, "channel": channel, "flagged": flagged},
+                )
+                for pk, case, started, channel, flagged, taken_by in written
+            ]
+        )
 
     def calls_about_nothing(self, year: int, total: int, night: int) -> list[tuple]:
         """Calls to 116 000 about no case: questions, advice, calls out of scope; exactly

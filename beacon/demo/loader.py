@@ -31,6 +31,7 @@ from beacon.core.models import AuditAction, AuditRecord, Organisation, Region, T
 from beacon.demo import plan
 from beacon.demo.exploitation import ExploitationDemo
 from beacon.demo.line import CallLogDemo
+from beacon.demo.rows import insert_objects
 from beacon.people.models import Person
 
 SEED = 116000
@@ -606,5 +607,5 @@ class DemoLoader:
                         data={"status": "closed", "outcome": case.outcome},
                     )
                 )
-        Assessment.objects.bulk_create(assessments, batch_size=2000)
-        TimelineEntry.objects.bulk_create(timeline, batch_size=2000)
+        insert_objects(assessments)
+        insert_objects(timeline)
