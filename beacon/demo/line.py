@@ -25,10 +25,14 @@ from beacon.demo import plan
 from beacon.demo.rows import insert_objects, insert_rows
 from beacon.line.models import CHANNELS_116000, NIGHT_ENDS, NIGHT_STARTS, Call
 
-NIGHT_HOURS = [*range(NIGHT_STARTS, 24), *range(0, NIGHT_ENDS)]
-DAY_HOURS = list(range(NIGHT_ENDS, NIGHT_STARTS))
-# Busier in the afternoon and early evening (when children are out of school).
-DAY_WEIGHTS = [1 + (4 if 14 <= h <= 20 else 2 if 9 <= h <= 13 else 0) for h in DAY_HOURS]
+# Calls per local hour, relative: busiest in the afternoon and evening (children out of school),
+# quieter late in the evening, fewest between two and six in the morning.
+HOUR_WEIGHTS = {0: 3, 1: 2, 2: 1.5, 3: 1, 4: 1, 5: 1, 6: 2, 7: 3, 8: 4, 21: 7, 22: 5, 23: 4} | {
+    **dict.fromkeys(range(9, 14), 6),
+    **dict.fromkeys(range(14, 21), 8),
+}
+NIGHT_HOUR_WEIGHTS = {h: w for h, w in HOUR_WEIGHTS.items() if h >= NIGHT_STARTS or h < NIGHT_ENDS}
+DAY_HOUR_WEIGHTS = {h: w for h, w in HOUR_WEIGHTS.items() if h not in NIGHT_HOUR_WEIGHTS}
 TOPICS = ["case_category", "internet_safety", "out_of_scope", "silent_prank"]
 TOPIC_WEIGHTS = [45, 20, 20, 15]
 ROW_FIELDS = (
@@ -54,7 +58,6 @@ class CaseRow:
     opened_at: datetime
     ends: datetime  # found, closed, or a month on: contacts about it come before
     assigned_to_id: int | None
-    is_open: bool
 
 
 def is_night(moment: datetime, zone: ZoneInfo) -> bool:
@@ -75,13 +78,13 @@ class CallLogDemo:
 
     # --- moments --------------------------------------------------------------------------------
 
-    def local(self, day: date, hour: int, minute: int | None = None) -> datetime:
+    def local(self, day: date, hour: int) -> datetime:
         """A minute of that local hour, as a UTC instant: durations added to it are real ones
         (wall-clock arithmetic across a DST change would end some calls before they start).
         In the spring gap (02:00-03:00) zoneinfo reads the time with the winter offset: the
         call is at 03:xx summer time, still at night."""
-        minute = self.rng.randint(0, 59) if minute is None else minute
-        return datetime.combine(day, time(hour, minute), tzinfo=self.zone).astimezone(UTC)
+        moment = datetime.combine(day, time(hour, self.rng.randint(0, 59)), tzinfo=self.zone)
+        return moment.astimezone(UTC)
 
     def day_of(self, year: int) -> date:
         days = (date(year + 1, 1, 1) - date(year, 1, 1)).days
@@ -123,15 +126,12 @@ class CallLogDemo:
             "found_at",
             "closed_at",
             "assigned_to_id",
-            "status",
         )
         cases = []
         now = timezone.now()
-        for pk, category, mission, channel, opened, found, closed, assignee, status in rows:
+        for pk, category, mission, channel, opened, found, closed, assignee in rows:
             ends = min(d for d in (found, closed, opened + timedelta(days=30), now) if d)
-            cases.append(
-                CaseRow(pk, category, mission, channel, opened, ends, assignee, status == "open")
-            )
+            cases.append(CaseRow(pk, category, mission, channel, opened, ends, assignee))
         cases.sort(key=lambda c: c.pk)
         return cases
 
@@ -233,12 +233,13 @@ class CallLogDemo:
         """Calls to 116 000 about no case: questions, advice, calls out of scope; exactly
         `night` of them at night. About 3% come in on the international number."""
         rows = []
+        night_hours, night_weights = list(NIGHT_HOUR_WEIGHTS), list(NIGHT_HOUR_WEIGHTS.values())
+        day_hours, day_weights = list(DAY_HOUR_WEIGHTS), list(DAY_HOUR_WEIGHTS.values())
         for index in range(total):
-            hour = (
-                self.rng.choice(NIGHT_HOURS)
-                if index < night
-                else self.rng.choices(DAY_HOURS, DAY_WEIGHTS)[0]
-            )
+            if index < night:
+                hour = self.rng.choices(night_hours, night_weights)[0]
+            else:
+                hour = self.rng.choices(day_hours, day_weights)[0]
             start = self.local(self.day_of(year), hour)
             channel = "international" if self.rng.random() < 0.03 else "116000"
             rows.append(self.row(year, channel, start))
@@ -271,15 +272,16 @@ class CallLogDemo:
 
     def write_today(self) -> int:
         """Calls of the current local day (at load time), so the live board shows a working
-        day: finished calls since midnight, two still going on, callbacks due (one overdue),
-        and an unread tip about an open case."""
+        day: finished calls since midnight (at least five, even just after it), two still going
+        on, callbacks due (one overdue, one due now, one later), and an unread tip about an
+        open case."""
         now = timezone.now()
         day = timezone.localtime(now).date()
         day_start = datetime.combine(day, time.min, tzinfo=self.zone)
         minutes = int((now - day_start).total_seconds() // 60)
         calls = []
-        for _ in range(min(40, minutes // 15)):
-            start = day_start + timedelta(minutes=self.rng.randint(0, max(0, minutes - 45)))
+        for _ in range(max(5, min(40, minutes // 15))):
+            start = day_start + timedelta(minutes=self.rng.randint(0, max(0, minutes - 30)))
             kind, category = self.topic(day.year)
             calls.append(
                 Call(
@@ -294,10 +296,10 @@ class CallLogDemo:
                 )
             )
         calls.sort(key=lambda c: c.started_at)
-        # Asked to be called back: the oldest is overdue, one is due now, one later today.
-        dues = [timedelta(minutes=30), None, timedelta(hours=2)]
-        for call, due in zip(calls[:3], dues, strict=False):
-            call.callback_due_at = call.started_at + due if due else now
+        overdue, due_now, later = calls[:3]
+        overdue.callback_due_at = min(overdue.started_at + timedelta(minutes=30), now)
+        due_now.callback_due_at = now
+        later.callback_due_at = now + timedelta(hours=2)
         for minutes_ago in (2, 9):  # still going on
             calls.append(
                 Call(

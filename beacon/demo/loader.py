@@ -4,6 +4,8 @@ Everything is invented: names are built from lists of common given names and mad
 places are provinces, no record describes a real person. The loader writes the same rows the
 services would (case, first assessment, timeline), in bulk and in one transaction: a crash leaves
 nothing half-loaded, and a second run finds the load complete and changes nothing.
+Disappearances first (here), then per year the exploitation cases (exploitation.py) and the
+line's contacts (line.py), which refer to the year's cases.
 """
 
 import random
