@@ -67,7 +67,7 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     )
     written = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):  # psycopg 3
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in prepared:
                     copy.write_row(row)
