@@ -428,7 +428,10 @@ class DemoLoader:
     def load(self, *, password: str) -> dict[str, User]:
         users = self.users(password)
         if self.already_loaded():
-            self.out("Demo cases already loaded: nothing to add.")
+            if self.refresh_today(users):
+                self.out("Demo cases already loaded; today's calls added for the line's board.")
+            else:
+                self.out("Demo cases already loaded: nothing to add.")
             return users
         categories = {c.key: c for c in Category.objects.all()}
         subkinds = {(s.category.key, s.key): s for s in SubKind.objects.select_related("category")}
@@ -481,6 +484,19 @@ class DemoLoader:
         with connection.cursor() as cursor:
             for table in tables:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+    def refresh_today(self, users: dict[str, User]) -> bool:
+        """A demo loaded on an earlier day gets today's calls, so the board shows a working day
+        (`beacon serve --demo` restarted the next morning); False when today has calls already."""
+        from beacon.line.selectors import local_day_bounds
+
+        start, end = local_day_bounds(timezone.localdate())
+        if Call.objects.filter(started_at__gte=start, started_at__lt=end).exists():
+            return False
+        CallLogDemo(
+            self.rng, responders=[users["demo-responder"], users["demo-admin"]]
+        ).write_today()
+        return True
 
     def load_exploitation_and_calls(self, users: dict[str, User]) -> None:
         """Exploitation cases and the line's contacts, year by year after the disappearances

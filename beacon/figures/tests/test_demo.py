@@ -468,6 +468,22 @@ def test_the_line_board_shows_a_working_day(demo, db):
     assert today.flagged_tips == 1
 
 
+def test_a_demo_loaded_on_an_earlier_day_gets_todays_calls_on_the_next_start(demo, db):
+    # As if the demo had been loaded yesterday: today has no calls yet.
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    Call.objects.filter(started_at__gte=start).update(
+        started_at=F("started_at") - timedelta(days=1),
+        ended_at=F("ended_at") - timedelta(days=1),
+    )
+    assert board(user=User.objects.get(username="demo-responder")).calls_today == 0
+    before = Case.objects.count()
+    out = StringIO()
+    call_command("demo", password="another-password-123", stdout=out)
+    assert "today's calls added" in out.getvalue()
+    assert board(user=User.objects.get(username="demo-responder")).calls_today >= 5
+    assert Case.objects.count() == before
+
+
 def test_demo_users_one_per_role_can_log_in(demo, db, client):
     for username, role in DEMO_USERS.items():
         assert client.login(username=username, password=PASSWORD), username
