@@ -84,17 +84,24 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _intake_person(request) -> Person | None:
+    """The person of an earlier case that a new one is opened for (?person= or the form's
+    person_id), if the user may see them."""
+    person_id = request.POST.get("person_id") or request.GET.get("person")
+    if not person_id:
+        return None
+    try:
+        return selectors.person_get(user=request.user, pk=int(person_id), audited=False)
+    except (ValueError, Person.DoesNotExist):
+        messages.error(request, _("That person cannot be found."))
+        return None
+
+
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("cases.open_missing_case"):
         raise PermissionDenied("cases.open_missing_case")
-    person = None
-    person_id = request.POST.get("person_id") or request.GET.get("person")
-    if person_id:
-        try:
-            person = selectors.person_get(user=request.user, pk=int(person_id), audited=False)
-        except (ValueError, Person.DoesNotExist):
-            messages.error(request, _("That person cannot be found."))
+    person = _intake_person(request)
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES)
         if form.is_valid():
@@ -379,13 +386,7 @@ def case_new_exploitation(request: HttpRequest) -> HttpResponse:
     """Open a sexual-exploitation case: the victim (known or new) and the category's facts."""
     if not request.user.has_perm("cases.open_exploitation_case"):
         raise PermissionDenied("cases.open_exploitation_case")
-    person = None
-    person_id = request.POST.get("person_id") or request.GET.get("person")
-    if person_id:
-        try:
-            person = selectors.person_get(user=request.user, pk=int(person_id), audited=False)
-        except (ValueError, Person.DoesNotExist):
-            messages.error(request, _("That person cannot be found."))
+    person = _intake_person(request)
     choices: list = []
     if person is not None:
         choices = linked_case_choices(
