@@ -280,6 +280,22 @@ def list_cases(request, query: Query[CaseListQuery]):
     }
 
 
+def person_of_payload(user, person_id: int | None, person_data, *, at: str = "") -> Person | None:
+    """The existing person a new case is for (`person_id`, if the user may see them), or None
+    for a new one described by `person_data`; exactly one of the two must be given. `at`
+    prefixes the error locations (e.g. "open_case.")."""
+    if person_id is not None and person_data is not None:
+        raise ValidationError({f"{at}person": [_("Give person_id or person, not both.")]})
+    if person_id is not None:
+        person = Person.objects.visible_to(user).filter(pk=person_id).first()
+        if person is None:
+            raise ValidationError({f"{at}person_id": [_("Unknown person.")]})
+        return person
+    if person_data is None:
+        raise ValidationError({f"{at}person": [_("Give person_id or person.")]})
+    return None
+
+
 @router.post(
     "/cases",
     response={201: CaseOut, **error_responses(403, 422)},
@@ -288,15 +304,7 @@ def list_cases(request, query: Query[CaseListQuery]):
 def open_case(request, payload: CaseIn):
     """Record a disappearance with its first worrying assessment. Needs the permission to open
     cases of the category's mission (case managers, first responders, administrators)."""
-    person = None
-    if payload.person_id is not None and payload.person is not None:
-        raise ValidationError({"person": [_("Give person_id or person, not both.")]})
-    if payload.person_id is not None:
-        person = Person.objects.visible_to(request.user).filter(pk=payload.person_id).first()
-        if person is None:
-            raise ValidationError({"person_id": [_("Unknown person.")]})
-    elif payload.person is None:
-        raise ValidationError({"person": [_("Give person_id or person.")]})
+    person = person_of_payload(request.user, payload.person_id, payload.person)
     details = payload.dict(
         exclude={
             "person_id",

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from beacon.cases.api import FACT_FIELDS, PERSON_FIELDS
+from beacon.cases.api import FACT_FIELDS, PERSON_FIELDS, person_of_payload
 from beacon.core.api import error_responses, query_error
 from beacon.line import selectors, services
 from beacon.line.models import Call
@@ -23,7 +23,6 @@ from beacon.line.schemas import (
     EndIn,
     VersionIn,
 )
-from beacon.people.models import Person
 
 router = Router(tags=["line"])
 
@@ -135,15 +134,7 @@ def log_call(request, payload: CallIn):
             call = services.call_log(actor=request.user, case=payload.case_id, **values)
         return Status(201, call_out(call))
     new = payload.open_case
-    person = None
-    if new.person_id is not None and new.person is not None:
-        raise ValidationError({"open_case.person": [_("Give person_id or person, not both.")]})
-    if new.person_id is not None:
-        person = Person.objects.visible_to(request.user).filter(pk=new.person_id).first()
-        if person is None:
-            raise ValidationError({"open_case.person_id": [_("Unknown person.")]})
-    elif new.person is None:
-        raise ValidationError({"open_case.person": [_("Give person_id or person.")]})
+    person = person_of_payload(request.user, new.person_id, new.person, at="open_case.")
     details: dict = {"reporter_contact": new.reporter_contact}
     if new.last_seen_at is not None:
         details.update(last_seen_at=new.last_seen_at, last_seen_place=new.last_seen_place)
