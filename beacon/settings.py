@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "beacon.cases",
     "beacon.line",
     "beacon.risk",
+    "beacon.reports",
     "beacon.figures",
 ]
 

@@ -187,3 +187,72 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("waiting to be delivered")
+    DELIVERED = "delivered", _("delivered")
+    FAILED = "failed", _("failed: gave up retrying")
+
+
+class OutboxMessage(models.Model):
+    """Something leaving Beacon (an e-mail, a signed HTTP POST), written in the transaction that
+    decided it and delivered by a worker with retries. The idempotency key goes with every attempt
+    (Message-ID, Idempotency-Key header), so a receiver can drop a repeat of an attempt whose
+    answer was lost; Beacon itself never delivers a message again once one attempt succeeded."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    channel = models.CharField(_("channel"), max_length=8)  # "email" or "http"
+    destination = models.CharField(_("destination"), max_length=500)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("body"), blank=True)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    reference = models.CharField(_("reference"), max_length=64, blank=True, db_index=True)
+    object_type = models.CharField(_("about (type)"), max_length=64, blank=True)
+    object_id = models.CharField(_("about (id)"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # A worker that claims the message holds it until then; a crashed worker's claim runs out.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        permissions = [("resend_outboxmessage", _("Can re-send a failed outbound message"))]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_due",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.reference or self.idempotency_key} {self.status}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at delivering an outbox message, successful or not (the proof of sending)."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    ok = models.BooleanField(_("delivered"), default=False)
+    status_code = models.PositiveSmallIntegerField(_("answer code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    manual = models.BooleanField(_("re-sent by hand"), default=False)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.started_at:%Y-%m-%d %H:%M} {self.ok}"

@@ -29,6 +29,16 @@ EXPLOITATION_CASE_WORK = [
 
 LINE_WORK = ["line.view_call", "line.add_call", "line.change_call"]
 
+# The civil hotline's analysts see reported URLs (never a child's case file), assess them and
+# confirm the notices that follow.
+HOTLINE_WORK = [
+    "reports.view_urlitem",
+    "reports.assess_urlitem",
+    "reports.view_notice",
+    "reports.change_notice",
+    "reports.view_hotline_figures",
+]
+
 ROLES: dict[str, dict] = {
     "administrator": {
         "label": _("Administrator"),
@@ -39,6 +49,12 @@ ROLES: dict[str, dict] = {
             *LINE_WORK,
             "people.merge_person",
             "people.unmerge_person",
+            *HOTLINE_WORK,
+            "reports.view_analyst_workload",
+            "reports.view_victimreferral",
+            "reports.change_victimreferral",
+            "core.view_outboxmessage",
+            "core.resend_outboxmessage",
             "risk.view_riskflag",
             "risk.change_riskflag",
             "core.view_auditrecord",
@@ -56,6 +72,8 @@ ROLES: dict[str, dict] = {
             *EXPLOITATION_CASE_WORK,
             "line.view_call",
             "people.merge_person",
+            "reports.view_victimreferral",
+            "reports.change_victimreferral",
             "core.add_apitoken",
         ],
     },
@@ -68,6 +86,9 @@ ROLES: dict[str, dict] = {
             "people.merge_person",
             "risk.view_riskflag",
             "risk.change_riskflag",
+            "reports.view_victimreferral",
+            "reports.change_victimreferral",
+            "reports.view_analyst_workload",
             "core.add_apitoken",
         ],
     },
@@ -84,7 +105,7 @@ ROLES: dict[str, dict] = {
             "core.add_apitoken",
         ],
     },
-    "analyst": {"label": _("Analyst"), "permissions": ["core.add_apitoken"]},
+    "analyst": {"label": _("Analyst"), "permissions": [*HOTLINE_WORK, "core.add_apitoken"]},
     "volunteer_coordinator": {"label": _("Volunteer coordinator"), "permissions": []},
     "finance": {"label": _("Finance"), "permissions": []},
     "statistics_reader": {"label": _("Statistics reader"), "permissions": ["figures.view_figures"]},
