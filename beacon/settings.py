@@ -191,6 +191,14 @@ EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(env("EMAIL_PORT", "25") or "25")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "beacon@example.org")
 
+# Periodic jobs (`beacon tick`, run in a loop by `beacon serve`): each does what is due now.
+PERIODIC_JOBS = [
+    "beacon.core.outbox.deliver_due",
+    "beacon.reports.liveness.check_due",
+    "beacon.reports.retention.minimise_due",
+]
+TICK_SECONDS = int(env("BEACON_TICK_SECONDS", "30") or "30")
+
 # The organisation's profile (numbers, regions, categories) is data: see beacon.core.models.
 ORGANISATION_COUNTRY = env("ORGANISATION_COUNTRY", "BE") or "BE"
 

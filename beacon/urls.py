@@ -16,6 +16,9 @@ urlpatterns = [
     path("core/", include("beacon.core.urls")),
     path("line/", include("beacon.line.urls")),
     path("risk/", include("beacon.risk.urls")),
+    path("hotline/", include("beacon.reports.urls")),
+    # The public report form: no staff session, nothing stored that identifies a visitor.
+    path("report/", include("beacon.reports.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

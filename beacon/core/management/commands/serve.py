@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -32,13 +33,19 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         if demo:
             call_command("demo", stdout=self.stdout)
-        worker = None
+        workers: list[subprocess.Popen] = []
         if not no_worker:
-            # The worker is its own process: a slow task never holds up a web request.
-            worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                [sys.executable, "-m", "beacon", "db_worker", "--queue-name", "*", "--no-reload"]
-            )
-            atexit.register(_stop, worker)
+            # The workers are their own processes: a slow task never holds up a web request.
+            # db_worker runs queued tasks; tick runs the periodic jobs (outbox, URL checks).
+            for command in (
+                ["db_worker", "--queue-name", "*", "--no-reload"],
+                ["tick", "--loop", str(settings.TICK_SECONDS)],
+            ):
+                worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                    [sys.executable, "-m", "beacon", *command]
+                )
+                atexit.register(_stop, worker)
+                workers.append(worker)
             signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
         self.stdout.write(
             _("Beacon is running on http://%(host)s:%(port)d/ (Ctrl+C stops it).")
@@ -47,7 +54,7 @@ class Command(BaseCommand):
         try:
             serve(application, host=host, port=port, threads=threads, ident="Beacon")
         finally:
-            if worker is not None:
+            for worker in workers:
                 _stop(worker)
 
 
