@@ -120,9 +120,6 @@ class Report(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     outcome_sent_at = models.DateTimeField(_("reporter told"), null=True, blank=True)
     minimised_at = models.DateTimeField(_("minimised"), null=True, blank=True)
-    items = models.ManyToManyField(
-        "UrlItem", through="ReportUrl", related_name="reports", verbose_name=_("URLs")
-    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
