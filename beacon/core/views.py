@@ -67,7 +67,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Where a user starts: the line's board for those who take calls, else the case list."""
+    """Where a user starts: the line's board for those who take calls, the hotline's queue for
+    analysts, else the case list."""
     if request.user.is_authenticated and request.user.has_perm("line.add_call"):
         return redirect("line:board")
+    # Analysts work the civil hotline's queue; they read no case files.
+    if (
+        request.user.is_authenticated
+        and request.user.has_perm("reports.assess_urlitem")
+        and not request.user.has_perm("cases.view_missing_case")
+    ):
+        return redirect("reports:queue")
     return redirect("cases:list")

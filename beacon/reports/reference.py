@@ -52,3 +52,9 @@ def load_reference(**kwargs) -> None:
             },
         )
     MemberHotline.objects.exclude(country__in=countries).update(active=False)
+
+
+def notice_settings() -> dict:
+    """The national police's notice channel and the legal provision notices cite (from the file)."""
+    data = json.loads(reference_path().read_text(encoding="utf-8"))
+    return {"police": data["police"], "legal_provision": data["legal_provision"]}
