@@ -191,6 +191,45 @@ EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(env("EMAIL_PORT", "25") or "25")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "beacon@example.org")
 
+
+# --- Outbox: delivery of outbound messages (beacon.core.outbox) ---------------------------------
+def _outbox_number(name: str, default: str, *, minimum: float, kind: type = int):
+    raw = env(name, default) or default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+# A message that failed this many attempts is marked failed and waits for a re-send by hand.
+OUTBOX_MAX_ATTEMPTS = _outbox_number("OUTBOX_MAX_ATTEMPTS", "10", minimum=1)
+# Back-off after the n-th failure: base * 2**(n-1) seconds, capped, plus up to JITTER of it.
+OUTBOX_RETRY_BASE_SECONDS = _outbox_number("OUTBOX_RETRY_BASE_SECONDS", "60", minimum=0)
+OUTBOX_RETRY_MAX_SECONDS = _outbox_number("OUTBOX_RETRY_MAX_SECONDS", "21600", minimum=0)
+OUTBOX_RETRY_JITTER = _outbox_number("OUTBOX_RETRY_JITTER", "0.1", minimum=0, kind=float)
+# One SMTP or HTTP exchange gives up after this long (per network operation).
+OUTBOX_TIMEOUT_SECONDS = _outbox_number("OUTBOX_TIMEOUT_SECONDS", "30", minimum=0.1, kind=float)
+# A claimed message is held this long: it must outlast a slow send, or a second worker would
+# send it again while the first is still talking to the receiver.
+OUTBOX_LEASE_SECONDS = _outbox_number("OUTBOX_LEASE_SECONDS", "300", minimum=1)
+if OUTBOX_LEASE_SECONDS < 4 * OUTBOX_TIMEOUT_SECONDS:
+    raise ImproperlyConfigured(
+        f"OUTBOX_LEASE_SECONDS={OUTBOX_LEASE_SECONDS} must be at least four times "
+        f"OUTBOX_TIMEOUT_SECONDS={OUTBOX_TIMEOUT_SECONDS} (an SMTP exchange is several reads)"
+    )
+# How many due messages one `beacon tick` delivers; the rest wait for the next tick.
+OUTBOX_BATCH_SIZE = _outbox_number("OUTBOX_BATCH_SIZE", "200", minimum=1)
+# Notices leave by SMTP whatever EMAIL_BACKEND says (that one may print mail in development).
+OUTBOX_EMAIL_BACKEND = env("OUTBOX_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# The HMAC key of webhook signatures (X-Beacon-Signature): set it (or OUTBOX_SIGNING_KEY_FILE)
+# and give the same value to the receiver. Empty: derived from SECRET_KEY (secret and stable,
+# but it changes when SECRET_KEY does; see beacon.core.outbox.signing_key).
+OUTBOX_SIGNING_KEY = env("OUTBOX_SIGNING_KEY", "") or ""
+# --- end of Outbox -------------------------------------------------------------------------------
+
 # Periodic jobs (`beacon tick`, run in a loop by `beacon serve`): each does what is due now.
 PERIODIC_JOBS = [
     "beacon.core.outbox.deliver_due",
@@ -205,7 +244,144 @@ ORGANISATION_COUNTRY = env("ORGANISATION_COUNTRY", "BE") or "BE"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler carries the anonymity filter: records about the public report form lose the
+    # request (and with it the visitor's address and headers) before any handler formats them.
+    "filters": {"anonymity": {"()": "beacon.reports.anonymity.PublicRequestLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["anonymity"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# --- Civil hotline: hosting look-up, "is it still online?" checks, retention ---------------------
+def _hotline_number(name: str, default: str, *, minimum: float, kind: type = int):
+    raw = env(name, default) or default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _hotline_nameservers(name: str) -> list[str]:
+    """DNS servers as "ip" or "ip:port" ("[ipv6]:port" for an IPv6 address with a port)."""
+    import ipaddress
+
+    servers = []
+    for value in env_list(name, ""):
+        host, port = value, "53"
+        if value.startswith("["):
+            host, _, port = value[1:].partition("]:")
+        elif value.count(":") == 1:
+            host, _, port = value.partition(":")
+        try:
+            ipaddress.ip_address(host.rstrip("]"))
+            if not 0 < int(port) < 65536:
+                raise ValueError(port)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an IP address, optionally with :port"
+            ) from None
+        servers.append(value)
+    return servers
+
+
+def _hotline_proxy(name: str) -> str:
+    from urllib.parse import urlsplit
+
+    value = (env(name, "") or "").strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme != "http" or not parts.hostname or port is None:
+        raise ImproperlyConfigured(f"{name}={value!r} must look like http://127.0.0.1:3128")
+    return value
+
+
+# DNS servers of the hosting look-up and the checks; empty: the system's resolver.
+HOTLINE_DNS_NAMESERVERS = _hotline_nameservers("BEACON_HOTLINE_DNS_NAMESERVERS")
+HOTLINE_DNS_TIMEOUT = _hotline_number(
+    "BEACON_HOTLINE_DNS_TIMEOUT", "5", minimum=0.1, kind=float
+)
+# The organisation's corrections of the IP-to-country data: lines of "CIDR COUNTRY" (# comments).
+HOTLINE_IP_COUNTRY_FILE = env("BEACON_HOTLINE_IP_COUNTRY_FILE", "") or ""
+# The content delivery networks' names and ranges (beacon/reports/fixtures/cdn.json's shape).
+HOTLINE_CDN_FILE = env("BEACON_HOTLINE_CDN_FILE", "") or str(
+    BASE_DIR / "beacon" / "reports" / "fixtures" / "cdn.json"
+)
+# "Is it still online?": checks leave through this HTTP proxy (CONNECT for https), so that the
+# sites see the proxy's address and not the organisation's. Empty: straight out.
+HOTLINE_CHECK_PROXY = _hotline_proxy("BEACON_HOTLINE_CHECK_PROXY")
+HOTLINE_CHECK_TIMEOUT = _hotline_number(
+    "BEACON_HOTLINE_CHECK_TIMEOUT", "10", minimum=0.1, kind=float
+)
+HOTLINE_CHECK_MAX_REDIRECTS = _hotline_number("BEACON_HOTLINE_CHECK_MAX_REDIRECTS", "5", minimum=0)
+# A browser-like name that says nothing about who is asking (a site may answer a hotline apart).
+HOTLINE_CHECK_USER_AGENT = (
+    env("BEACON_HOTLINE_CHECK_USER_AGENT", "") or "Mozilla/5.0 (X11; Linux x86_64; rv:128.0)"
+)
+# Minutes between the checks after a failure (three failures in a row: removed).
+HOTLINE_RECHECK_MINUTES = _hotline_number("BEACON_HOTLINE_RECHECK_MINUTES", "5", minimum=1)
+HOTLINE_CHECK_BATCH_SIZE = _hotline_number("BEACON_HOTLINE_CHECK_BATCH_SIZE", "200", minimum=1)
+# Without a proxy, checks refuse loopback, private and link-local addresses (a reported name may
+# point inside the organisation's network); tests and the demo allow them.
+HOTLINE_CHECK_PRIVATE_ADDRESSES = env_bool("BEACON_HOTLINE_CHECK_PRIVATE_ADDRESSES", False)
+# Closed reports are minimised this many days after closing (descriptions, e-mail, URLs hashed).
+HOTLINE_RETENTION_DAYS = _hotline_number("BEACON_HOTLINE_RETENTION_DAYS", "365", minimum=1)
+# --- end of Civil hotline ------------------------------------------------------------------------
+
+
+# --- Public report form (/report/): cache, rate limit, anonymity ---------------------------------
+def _public_cache() -> dict:
+    """LocMem by default (one process: the embedded setup); BEACON_CACHE_URL=redis://... shares
+    the rate limit between processes, with Django's own Redis backend."""
+    url = (env("BEACON_CACHE_URL", "") or "").strip()
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"BEACON_CACHE_URL={url!r} must be a redis:// URL")
+    import importlib.util
+
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured("BEACON_CACHE_URL needs the redis package (pip install redis)")
+    return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+
+
+def _report_rate(name: str, default: str) -> tuple[int, int] | None:
+    """"COUNT/SECONDS" submissions per address, or "off"."""
+    raw = (env(name, default) or default).strip().lower()
+    if raw in {"off", "0", "none"}:
+        return None
+    count, _slash, seconds = raw.partition("/")
+    try:
+        limit = (int(count), int(seconds))
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not COUNT/SECONDS (e.g. 10/600) or off"
+        ) from None
+    if limit[0] < 1 or limit[1] < 1:
+        raise ImproperlyConfigured(f"{name}={raw!r}: both numbers must be at least 1")
+    return limit
+
+
+CACHES = {"default": _public_cache()}
+# Reports one address may submit per window (a burst beyond it is answered 429); "off" disables.
+HOTLINE_REPORT_RATE = _report_rate("BEACON_HOTLINE_REPORT_RATE", "10/600")
+# The key of the addresses' hashes in the cache. Empty: random per process (nothing to leak);
+# set it when several processes share a Redis cache, or each counts on its own.
+HOTLINE_RATE_LIMIT_SECRET = env("BEACON_HOTLINE_RATE_LIMIT_SECRET", "") or ""
+# Reverse proxies in front of Beacon that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+try:
+    HOTLINE_TRUSTED_PROXIES = int(env("BEACON_HOTLINE_TRUSTED_PROXIES", "0") or "0")
+except ValueError:
+    raise ImproperlyConfigured("BEACON_HOTLINE_TRUSTED_PROXIES must be a whole number") from None
+# Error reports (mails to ADMINS, the debug page) show no header, cookie or form field of a
+# public page's request.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "beacon.reports.anonymity.PublicExceptionReporterFilter"
+# --- end of Public report form -------------------------------------------------------------------

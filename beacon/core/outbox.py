@@ -1,18 +1,76 @@
 """The outbox: anything leaving Beacon is a row written in the transaction that decided it.
 
-`outbox_enqueue` is called by services inside their transaction; a worker delivers the row
-(e-mail over SMTP, or a signed JSON POST), retries with back-off and records every attempt.
+Writing. `outbox_enqueue` is called by services inside their transaction. It writes the message
+and enqueues its delivery task (`beacon.core.tasks.deliver_message`); with the database task
+backend the task row is part of the same commit, so a rolled-back decision leaves neither a
+message nor a task, and a committed one always has both.
+
+Delivering one message (`outbox_deliver`):
+1. claim it with one conditional UPDATE: still pending, due, and not claimed (or its claim ran
+   out) -> `claimed_until = now + OUTBOX_LEASE_SECONDS`, `attempts + 1`. Only one deliverer's
+   UPDATE matches, so the task worker, `beacon tick` and a second tick can all try at once.
+   The claim and a `DeliveryAttempt` row are committed *before* anything is sent.
+2. send it (e-mail over SMTP; or an HTTP POST of the JSON payload, signed with HMAC-SHA256);
+3. record the outcome with an UPDATE conditioned on that claim (its `claimed_until` value is the
+   claim's token): delivered, or back to pending with an exponential back-off, or failed after
+   OUTBOX_MAX_ATTEMPTS. A failure of any kind (refused, timed out, closed, 5xx, a bug in a
+   transport) is recorded as the attempt's error; it never stops the worker.
+
+What "never sent twice" means, honestly. Beacon never starts a new attempt after one was
+recorded as delivered. But a worker can die, or lose its answer, after the receiver accepted
+the message and before the outcome is written: a mail server that takes the DATA and then stalls
+past the timeout, a web server that processes the POST and then drops the connection. Beacon
+cannot tell that from a message that never arrived, so when the claim runs out a later attempt
+sends it again, and the receiver gets it twice. Every attempt therefore carries the message's
+idempotency key, unchanged: as the e-mail's Message-ID (`<key@sender-domain>`, plus the
+`X-Beacon-Reference` and `X-Beacon-Idempotency-Key` headers) and as the HTTP `Idempotency-Key`
+header. A receiver that drops a key it has already accepted sees each message exactly once;
+one that does not may see a repeat. This is at-least-once delivery with a deduplication key,
+the best any sender can do over SMTP or HTTP.
+
+`deliver_due` is the periodic job (`beacon tick`): it delivers every due pending message,
+which also recovers everything a stopped worker left behind (lost tasks, expired claims).
+A message that failed for good waits for `outbox_resend`, run by hand from the operations page.
 """
 
+import contextlib
+import hashlib
+import hmac
+import http.client
+import json
+import logging
+import random
+import smtplib
+import socket
+import ssl
+import time
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
-from django.db import models
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from beacon.core.models import OutboxMessage
+from beacon.core.audit import audit
+from beacon.core.errors import FieldErrors
+from beacon.core.models import AuditAction, DeliveryAttempt, OutboxMessage, OutboxStatus
+from beacon.core.permissions import require
+
+logger = logging.getLogger(__name__)
 
 EMAIL = "email"
 HTTP = "http"
 CHANNELS = (EMAIL, HTTP)
+
+ERROR_MAX = 500  # OutboxMessage.last_error, DeliveryAttempt.error
+# A receiver's answer body is read (so the connection ends cleanly) up to this much, never kept.
+ANSWER_READ_MAX = 64 * 1024
+INTERRUPTED = "interrupted: the deliverer stopped before recording the outcome"
 
 
 def outbox_enqueue(
@@ -25,22 +83,337 @@ def outbox_enqueue(
     reference: str = "",
     obj: models.Model | None = None,
 ) -> OutboxMessage:
-    """Write one outbound message (call inside the deciding transaction)."""
+    """Write one outbound message and enqueue its delivery (call inside the deciding transaction)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown outbox channel {channel!r}")
-    return OutboxMessage.objects.create(
+    message = OutboxMessage.objects.create(
         channel=channel,
         destination=destination,
         subject=subject[:300],
         body=body,
         payload=payload or {},
-        idempotency_key=uuid.uuid4().hex,
+        # A fresh random key per message: the same notice sent twice on purpose is two messages.
+        idempotency_key=_new_key(),
         reference=reference,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
     )
+    _enqueue_delivery(message.pk)
+    return message
 
 
-def deliver_due() -> None:
-    """Deliver the messages that are due (written by the outbox work)."""
-    return None
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _enqueue_delivery(message_id: int, run_after: datetime | None = None) -> None:
+    from django_tasks_db import DatabaseBackend
+
+    from beacon.core.tasks import deliver_message
+
+    task = deliver_message if run_after is None else deliver_message.using(run_after=run_after)
+    if isinstance(task.get_backend(), DatabaseBackend):
+        # The task row is written in the caller's transaction: committed with the message or not
+        # at all.
+        task.enqueue(message_id)
+    else:
+        # Another backend (RQ, immediate) would run the task before the message is committed.
+        transaction.on_commit(lambda: task.enqueue(message_id))
+
+
+@transaction.atomic
+def outbox_resend(*, actor, message_id: int) -> OutboxMessage:
+    """Give a failed message a new round of attempts (by hand, from the operations page).
+
+    Only a failed message can be re-sent: a pending one is still being retried, a delivered one
+    is never sent again. Raises OutboxMessage.DoesNotExist for an unknown id."""
+    require(actor, "core.resend_outboxmessage")
+    message = OutboxMessage.objects.get(pk=message_id)
+    # Conditional: of two administrators pressing the button, only one starts a round.
+    restarted = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.FAILED).update(
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        claimed_until=None,
+        last_error="",
+    )
+    if not restarted:
+        errors = FieldErrors()
+        errors.add("status", _("Only a message whose delivery failed can be re-sent."))
+        errors.raise_if_any()
+    message.refresh_from_db()
+    audit(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=message,
+        fields=["status", "attempts", "next_attempt_at"],
+    )
+    _enqueue_delivery(message.pk)
+    return message
+
+
+# --- delivery -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one send gave: delivered or not, the receiver's code if any, and why not."""
+
+    ok: bool
+    status_code: int | None = None
+    error: str = ""
+
+
+def retry_delay(failures: int) -> timedelta:
+    """How long to wait after the n-th failure in a row: exponential, capped, with a little
+    jitter so that messages which failed together (a receiver's outage) do not return together."""
+    base = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(failures - 1, 0)
+    capped = min(base, settings.OUTBOX_RETRY_MAX_SECONDS)
+    return timedelta(seconds=capped * (1 + random.uniform(0, settings.OUTBOX_RETRY_JITTER)))
+
+
+def _due(now: datetime) -> Q:
+    return Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def outbox_deliver(*, message_id: int) -> str:
+    """Try to deliver one message now, if it is due and nobody else holds it.
+
+    Returns what happened: "delivered", "retrying", "failed", "not due" (delivered, failed,
+    not yet due, or claimed by another deliverer: nothing was sent), or "lost claim" (sent,
+    but another deliverer took over meanwhile; its attempt decides)."""
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    with transaction.atomic():
+        claimed = (
+            OutboxMessage.objects.filter(_due(now), pk=message_id)
+            .order_by()
+            .update(claimed_until=lease_until, attempts=F("attempts") + 1)
+        )
+        if not claimed:
+            return "not due"
+        message = OutboxMessage.objects.get(pk=message_id)
+        # An attempt left open is one whose deliverer stopped between sending and recording.
+        message.deliveries.filter(finished_at__isnull=True, error="").update(error=INTERRUPTED)
+        attempt = DeliveryAttempt.objects.create(
+            message=message,
+            started_at=now,
+            # The first attempt of a later round: only a re-send by hand starts a new round.
+            manual=message.attempts == 1 and message.deliveries.exists(),
+        )
+    # Committed: whatever happens from here, the claim runs out and the attempt is on record.
+
+    outcome = _send(message)
+
+    finished = timezone.now()
+    with transaction.atomic():
+        DeliveryAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=finished,
+            ok=outcome.ok,
+            status_code=outcome.status_code,
+            error=outcome.error[:ERROR_MAX],
+        )
+        ours = OutboxMessage.objects.filter(
+            pk=message_id, status=OutboxStatus.PENDING, claimed_until=lease_until
+        )
+        if outcome.ok:
+            won = ours.update(
+                status=OutboxStatus.DELIVERED,
+                delivered_at=finished,
+                claimed_until=None,
+                last_error="",
+            )
+            result = "delivered"
+        elif message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            won = ours.update(
+                status=OutboxStatus.FAILED, claimed_until=None, last_error=outcome.error[:ERROR_MAX]
+            )
+            result = "failed"
+        else:
+            next_at = finished + retry_delay(message.attempts)
+            won = ours.update(
+                next_attempt_at=next_at, claimed_until=None, last_error=outcome.error[:ERROR_MAX]
+            )
+            result = "retrying"
+            if won:
+                # The worker retries on time; `deliver_due` would find it anyway.
+                _enqueue_delivery(message_id, run_after=next_at)
+    if not won:
+        logger.warning("outbox message %s: claim lost while sending (%s)", message_id, result)
+        return "lost claim"
+    if not outcome.ok:
+        logger.info("outbox message %s attempt %s: %s", message_id, message.attempts, outcome.error)
+    return result
+
+
+def deliver_due() -> str:
+    """The periodic job: deliver every due message (a batch per run; the rest next time)."""
+    now = timezone.now()
+    due_ids = list(
+        OutboxMessage.objects.filter(_due(now))
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[: settings.OUTBOX_BATCH_SIZE]
+    )
+    counts: dict[str, int] = {}
+    for message_id in due_ids:
+        result = outbox_deliver(message_id=message_id)
+        counts[result] = counts.get(result, 0) + 1
+    return ", ".join(f"{count} {result}" for result, count in sorted(counts.items())) or "none due"
+
+
+def _send(message: OutboxMessage) -> Outcome:
+    try:
+        if message.channel == EMAIL:
+            return _send_email(message)
+        if message.channel == HTTP:
+            return _send_http(message)
+        return Outcome(False, error=f"unknown channel {message.channel!r}")
+    except Exception as exc:  # noqa: BLE001 - a bug in a transport is this message's failure
+        logger.exception("outbox message %s: unexpected error", message.pk)
+        return Outcome(False, error=f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _network_error(exc: BaseException) -> str:
+    """A plain sentence for a network failure (the operations page shows it)."""
+    timeout = settings.OUTBOX_TIMEOUT_SECONDS
+    # smtplib reports a read that timed out as "server disconnected"; the cause tells the truth.
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, OSError):
+        exc = exc.__context__
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return f"timed out after {timeout:g} s without an answer"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, http.client.RemoteDisconnected | smtplib.SMTPServerDisconnected):
+        return "connection closed by the receiver without an answer"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError):
+        return "connection reset by the receiver"
+    if isinstance(exc, socket.gaierror):
+        return f"host not found: {exc}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+# --- e-mail ---------------------------------------------------------------------------------
+
+
+def _sender_domain() -> str:
+    _local, _at, domain = (settings.DEFAULT_FROM_EMAIL or "").rpartition("@")
+    return domain.strip("> ") or "beacon.invalid"
+
+
+def message_id_header(message: OutboxMessage) -> str:
+    """The e-mail's Message-ID: the same for every attempt at one message."""
+    return f"<{message.idempotency_key}@{_sender_domain()}>"
+
+
+def _send_email(message: OutboxMessage) -> Outcome:
+    connection = get_connection(
+        backend=settings.OUTBOX_EMAIL_BACKEND,
+        host=settings.EMAIL_HOST,
+        port=settings.EMAIL_PORT,
+        timeout=settings.OUTBOX_TIMEOUT_SECONDS,
+        fail_silently=False,
+    )
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.destination],
+        headers={
+            "Message-ID": message_id_header(message),
+            "X-Beacon-Reference": message.reference or message.idempotency_key,
+            "X-Beacon-Idempotency-Key": message.idempotency_key,
+        },
+        connection=connection,
+    )
+    try:
+        connection.open()
+        sent = connection.send_messages([email])
+    except smtplib.SMTPRecipientsRefused as exc:
+        code, reason = next(iter(exc.recipients.values()), (None, b""))
+        _abandon(connection)
+        return Outcome(False, code, f"recipient refused: SMTP {code} {_text(reason)}")
+    except smtplib.SMTPResponseException as exc:
+        _abandon(connection)
+        return Outcome(False, exc.smtp_code, f"SMTP {exc.smtp_code} {_text(exc.smtp_error)}")
+    except (OSError, smtplib.SMTPException) as exc:
+        _abandon(connection)
+        return Outcome(False, error=_network_error(exc))
+    try:
+        connection.close()  # QUIT; the message is already accepted whatever this says
+    except (OSError, smtplib.SMTPException):
+        _abandon(connection)
+    if not sent:
+        return Outcome(False, error="the mail server accepted no recipient")
+    return Outcome(True)
+
+
+def _abandon(connection) -> None:
+    # After a failure, drop the socket without the polite QUIT: a stalled server would make
+    # QUIT wait for a second timeout.
+    smtp = getattr(connection, "connection", None)
+    if smtp is not None:
+        with contextlib.suppress(OSError):
+            smtp.close()
+        connection.connection = None
+
+
+def _text(value) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+
+def signing_key() -> bytes:
+    """The webhook HMAC key: OUTBOX_SIGNING_KEY, or one derived from SECRET_KEY."""
+    if settings.OUTBOX_SIGNING_KEY:
+        return settings.OUTBOX_SIGNING_KEY.encode()
+    derived = hmac.new(settings.SECRET_KEY.encode(), b"beacon.outbox.signing-key", hashlib.sha256)
+    return derived.hexdigest().encode()
+
+
+def sign(body: bytes, timestamp: str, key: bytes | None = None) -> str:
+    """The X-Beacon-Signature value: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">.
+
+    The timestamp is signed with the body so a receiver can refuse an old capture replayed."""
+    mac = hmac.new(key or signing_key(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return f"sha256={mac.hexdigest()}"
+
+
+def _send_http(message: OutboxMessage) -> Outcome:
+    url = urlsplit(message.destination)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        return Outcome(False, error=f"not an http(s) URL: {message.destination[:200]}")
+    body = json.dumps(message.payload, separators=(",", ":"), sort_keys=True).encode()
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Beacon-Outbox",
+        "Idempotency-Key": message.idempotency_key,
+        "X-Beacon-Reference": message.reference or message.idempotency_key,
+        "X-Beacon-Timestamp": timestamp,
+        "X-Beacon-Signature": sign(body, timestamp),
+    }
+    connection_class = (
+        http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+    )
+    connection = connection_class(url.hostname, url.port, timeout=settings.OUTBOX_TIMEOUT_SECONDS)
+    path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(ANSWER_READ_MAX)  # discarded: only the status matters
+    except (OSError, http.client.HTTPException) as exc:
+        return Outcome(False, error=_network_error(exc))
+    finally:
+        connection.close()
+    if 200 <= response.status < 300:
+        return Outcome(True, response.status)
+    # Redirects are not followed: a notice goes to the configured address or fails loudly.
+    return Outcome(False, response.status, f"HTTP {response.status} {response.reason}".strip())
