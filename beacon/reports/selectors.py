@@ -49,7 +49,7 @@ def item_get(*, user, pk: int) -> UrlItem:
                 "assessments", queryset=Assessment.objects.select_related("analyst").order_by("id")
             ),
             Prefetch("notices", queryset=Notice.objects.select_related("outbox_message")),
-            Prefetch("checks", queryset=UrlCheck.objects.order_by("-checked_at")[:20]),
+            Prefetch("checks", queryset=UrlCheck.objects.order_by("-checked_at")),
         )
         .get(pk=pk)
     )
