@@ -354,7 +354,7 @@ def _public_cache() -> dict:
 
 
 def _report_rate(name: str, default: str) -> tuple[int, int] | None:
-    """"COUNT/SECONDS" submissions per address, or "off"."""
+    """Submissions per address as "COUNT/SECONDS", or "off"."""
     raw = (env(name, default) or default).strip().lower()
     if raw in {"off", "0", "none"}:
         return None
