@@ -21,6 +21,7 @@ from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
+from beacon.figures import hotline
 from beacon.line.models import Call
 
 
@@ -347,6 +348,22 @@ def grooming_details(year: int) -> dict[str, int | float | None]:
     }
 
 
+def abuse_image_hotline(first: int, year: int) -> dict:
+    """The civil hotline's section (published key `abuse_image_hotline`):
+
+    - `reports_received`: reports received per calendar year (local time) from `first` to `year`;
+    - `<year>_breakdown`: the year's numbers under the published keys of the 2025 and 2021
+      reports (see beacon.figures.hotline.year_breakdown for each definition).
+    """
+    start, end = _year_bounds(first, year)
+    return {
+        "reports_received": hotline.reports_received_per_year(
+            first, year, start, end, _local_zone()
+        ),
+        f"{year}_breakdown": hotline.year_breakdown(year, _year_bounds),
+    }
+
+
 def first_year_with_cases() -> int | None:
     first = Case.objects.order_by("opened_at").values_list("opened_at", flat=True).first()
     return first.astimezone(_local_zone()).year if first else None
@@ -362,6 +379,7 @@ def figures_for_year(year: int, since: int | None = None) -> dict:
         "hotline_calls": hotline_calls(first, year),
         "disappearances_new_cases": disappearances_new_cases(first, year),
         "sexual_exploitation_new_cases": sexual_exploitation_new_cases(first, year),
+        "abuse_image_hotline": abuse_image_hotline(first, year),
         f"case_details_{year}": {
             "runaway": runaway_details(year),
             "child_prostitution": child_prostitution_details(year),

@@ -1,0 +1,410 @@
+"""The civil hotline's figures (abuse-image reports), each defined once and computed from the
+records, for any period [start, end) and per local calendar year.
+
+Three groups, as the issue and the reports ask:
+
+- `period_figures`: the numbers of the annual report's abuse-image section (reports received,
+  web pages, assessable, illegal, social media and its platforms, notices, critical flags,
+  victim referrals, sent to police, median times to notice and to removal);
+- `inhope_figures`: INHOPE-style statistics of the illegal URLs assessed in the period (hosting
+  country, site type, classification, age group, share removed within 3 and within 7 days);
+- `dsa_article_22`: the trusted flagger's yearly report that Article 22(3) of the Digital
+  Services Act asks for (platform notices by provider, by type of illegal content, by action
+  taken, critical ones, median time to decision); aggregates only, no URL, no personal data.
+
+What is counted per *report* and what per *URL*: the annual reports count reports ("meldingen");
+a report is assessable when at least one of its URLs' current assessment says accessible, and
+illegal when at least one is classified baseline or national. The current assessment is the one
+that counts (`UrlItem.current_assessment`: a second opinion, once given, replaces the first).
+Notices, referrals and takedowns are per URL (an item is noticed once per kind, however many
+reports name it).
+
+Shares carry one decimal rounded half up from the exact fraction (`_pct`, as for the other
+sections). Medians are computed in Python over the rows of one query (the hotline has a few
+thousand URLs a year), in hours with one decimal.
+"""
+
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from statistics import median
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Coalesce, ExtractYear, NullIf
+
+from beacon.reports.choices import ILLEGAL, NoticeKind, WhereSeen
+from beacon.reports.models import Notice, Platform, Report, ReportUrl, UrlItem, VictimReferral
+
+ONE_DECIMAL = Decimal("0.1")
+# "57 dossiers aan de politie bezorgd" (2025): every notice that went to the national police,
+# for its own investigation (hosted in the country) or to pass to INTERPOL (hosted abroad where
+# no INHOPE hotline is): both are files handed to the police.
+POLICE_KINDS = (NoticeKind.POLICE, NoticeKind.POLICE_INTERPOL)
+# The platform reporters pick when theirs is not listed: not ranked among the top platforms.
+OTHER_PLATFORM = "other"
+TOP_PLATFORMS_PUBLISHED = 4
+UNKNOWN = "unknown"
+
+
+def _pct(part: int, whole: int) -> float:
+    """`part` as a percentage of `whole`, one decimal, half up (0.0 when `whole` is 0)."""
+    if not whole:
+        return 0.0
+    return float((Decimal(100 * part) / Decimal(whole)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
+
+
+def _median_hours(durations: list[timedelta]) -> float | None:
+    """Median of `durations` in hours, one decimal half up (None without any)."""
+    if not durations:
+        return None
+    hours = Decimal(median(d.total_seconds() for d in durations)) / Decimal(3600)
+    return float(hours.quantize(ONE_DECIMAL, ROUND_HALF_UP))
+
+
+def _in(field: str, start: datetime, end: datetime) -> Q:
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def _names(platform_ids) -> dict[int | None, str]:
+    names: dict[int | None, str] = {
+        p.pk: p.name for p in Platform.objects.filter(pk__in=[i for i in platform_ids if i])
+    }
+    names[None] = UNKNOWN
+    return names
+
+
+# --- the annual report's numbers --------------------------------------------------------------
+
+
+def _with_item(condition: Q) -> Exists:
+    """The report names at least one URL matching `condition` (on the URL item)."""
+    return Exists(ReportUrl.objects.filter(report=OuterRef("pk")).filter(condition))
+
+
+ACCESSIBLE = Q(item__current_assessment__accessible=True)
+ILLEGAL_ITEM = Q(item__current_assessment__classification__in=ILLEGAL)
+SELF_GENERATED = ILLEGAL_ITEM & Q(item__current_assessment__self_generated=True)
+
+
+def report_counts(start: datetime, end: datetime) -> dict[str, int]:
+    """Reports received in [start, end) (`Report.received_at`), one aggregate query:
+
+    - `reports_received`: every report;
+    - `webpages`: those seen on a web page (`where_seen` web_page; the 2025 report's
+      "het merendeel (1.195) webpagina's"); `social_media`: seen on a social media platform;
+    - `assessable`: reports with at least one URL whose current assessment says accessible
+      (the analysts could see the content; gone, password, pay wall, geo-blocked are not);
+    - `illegal`: reports with at least one URL currently classified baseline or national;
+    - `self_generated_reports`: of the illegal reports, those with an illegal URL assessed
+      self-generated (the 2021 report's 79).
+    """
+    return (
+        Report.objects.filter(_in("received_at", start, end))
+        .annotate(
+            is_assessable=_with_item(ACCESSIBLE),
+            is_illegal=_with_item(ILLEGAL_ITEM),
+            is_self_generated=_with_item(SELF_GENERATED),
+        )
+        .aggregate(
+            reports_received=Count("id"),
+            webpages=Count("id", filter=Q(where_seen=WhereSeen.WEB_PAGE)),
+            social_media=Count("id", filter=Q(where_seen=WhereSeen.SOCIAL_MEDIA)),
+            assessable=Count("id", filter=Q(is_assessable=True)),
+            illegal=Count("id", filter=Q(is_illegal=True)),
+            self_generated_reports=Count("id", filter=Q(is_self_generated=True)),
+        )
+    )
+
+
+def urls_reported(start: datetime, end: datetime) -> int:
+    """Distinct URLs (items) named by the reports received in [start, end): a URL reported twice
+    in the period counts once. One aggregate query."""
+    return ReportUrl.objects.filter(_in("report__received_at", start, end)).aggregate(
+        n=Count("item", distinct=True)
+    )["n"]
+
+
+def top_platforms(start: datetime, end: datetime) -> list[tuple[str, int]]:
+    """The platforms named by the social-media reports received in [start, end), most reported
+    first, ties by name; (name, reports). The catch-all 'other' platform and reports naming none
+    are not ranked. One grouped query."""
+    rows = dict(
+        Report.objects.filter(_in("received_at", start, end), where_seen=WhereSeen.SOCIAL_MEDIA)
+        .exclude(platform=None)
+        .exclude(platform__key=OTHER_PLATFORM)
+        .values("platform")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("platform", "n")
+    )
+    names = _names(rows)
+    return sorted(((names[pk], n) for pk, n in rows.items()), key=lambda row: (-row[1], row[0]))
+
+
+def notice_counts(start: datetime, end: datetime) -> dict[str, int]:
+    """Notices decided in [start, end) (`Notice.created_at`), one aggregate query:
+
+    - `notices_<kind>`: per kind (police, hotline, police_interpol, platform);
+    - `trusted_partner_flags`: platform notices marked critical (the 2025 report's "91 kritieke
+      meldingen voor onmiddellijke verwijdering aan de platformen");
+    - `sent_to_police`: notices to the national police, for its own investigation or for
+      INTERPOL (see POLICE_KINDS).
+    """
+    kinds = {f"notices_{kind}": Count("id", filter=Q(kind=kind)) for kind in NoticeKind.values}
+    return Notice.objects.filter(_in("created_at", start, end)).aggregate(
+        **kinds,
+        trusted_partner_flags=Count("id", filter=Q(kind=NoticeKind.PLATFORM, critical=True)),
+        sent_to_police=Count("id", filter=Q(kind__in=POLICE_KINDS)),
+    )
+
+
+def victim_referrals(start: datetime, end: datetime) -> int:
+    """URLs showing an identifiable victim referred to case managers in [start, end)
+    (`VictimReferral.referred_at`; the 2025 report's 85 cases of "gespecialiseerde
+    slachtofferondersteuning"). One query."""
+    return VictimReferral.objects.filter(_in("referred_at", start, end)).count()
+
+
+def takedown_times(start: datetime, end: datetime) -> dict[str, float | None]:
+    """Median hours, over the rows of one query (computed in Python):
+
+    - `median_hours_to_notice`: URLs first noticed in [start, end), from the URL's first report
+      (`first_reported_at`) to its first notice (`first_notice_at`);
+    - `median_hours_to_removal`: URLs found removed in [start, end) after a notice, from the
+      first notice to the removal (`removed_at`); a URL gone before any notice went out is not
+      a takedown and is left out.
+    None when no URL qualifies.
+    """
+    rows = UrlItem.objects.filter(
+        _in("first_notice_at", start, end)
+        | (_in("removed_at", start, end) & Q(first_notice_at__isnull=False))
+    ).values_list("first_reported_at", "first_notice_at", "removed_at")
+    to_notice, to_removal = [], []
+    for reported, noticed, removed in rows:
+        if start <= noticed < end:
+            to_notice.append(noticed - reported)
+        if removed is not None and start <= removed < end and removed >= noticed:
+            to_removal.append(removed - noticed)
+    return {
+        "median_hours_to_notice": _median_hours(to_notice),
+        "median_hours_to_removal": _median_hours(to_removal),
+    }
+
+
+def period_figures(start: datetime, end: datetime) -> dict:
+    """The abuse-image section's numbers for [start, end): every value of report_counts,
+    notice_counts and takedown_times, `urls`, `victim_support`, the shares
+    (`illegal_share_of_assessable_pct`, `social_media_share_pct` of reports received,
+    `self_generated_share_pct` of illegal reports) and `top_platforms` [(name, reports)]."""
+    reports = report_counts(start, end)
+    notices = notice_counts(start, end)
+    return {
+        **reports,
+        "urls": urls_reported(start, end),
+        "illegal_share_of_assessable_pct": _pct(reports["illegal"], reports["assessable"]),
+        "social_media_share_pct": _pct(reports["social_media"], reports["reports_received"]),
+        "self_generated_share_pct": _pct(reports["self_generated_reports"], reports["illegal"]),
+        **notices,
+        "victim_support": victim_referrals(start, end),
+        **takedown_times(start, end),
+        "top_platforms": top_platforms(start, end),
+    }
+
+
+# --- INHOPE-style statistics ------------------------------------------------------------------
+
+
+def inhope_figures(start: datetime, end: datetime) -> dict:
+    """INHOPE-style statistics of the URLs whose current assessment was made in [start, end)
+    (`Assessment.assessed_at` of `UrlItem.current_assessment`):
+
+    - `by_classification`: accessible URLs by classification (baseline, national, not illegal);
+    - `by_hosting_country`, `by_site_type`, `by_age_group`: the illegal ones (baseline or
+      national) by the hosting country the analyst confirmed on the URL (the assessment's when
+      the URL has none), by site type and by victim age group ('unknown' when not recorded);
+    - `illegal_noticed`: the illegal ones with at least one notice, and of them
+      `removed_within_3_days_pct` / `removed_within_7_days_pct`: the share removed at most 3 / 7
+      days after the URL was first reported (INHOPE measures from the report, so the time the
+      hotline took to act counts too; a URL not removed yet counts as not removed).
+    Two queries: one grouped, one aggregate.
+    """
+    assessed = UrlItem.objects.filter(
+        _in("current_assessment__assessed_at", start, end), current_assessment__accessible=True
+    )
+    rows = (
+        assessed.annotate(
+            country=Coalesce(
+                NullIf("hosting_country", Value("")),
+                NullIf("current_assessment__hosting_country", Value("")),
+            )
+        )
+        .values(
+            "current_assessment__classification",
+            "country",
+            "current_assessment__site_type",
+            "current_assessment__age_group",
+        )
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_classification: dict[str, int] = {}
+    by_country: dict[str, int] = {}
+    by_site: dict[str, int] = {}
+    by_age: dict[str, int] = {}
+    for row in rows:
+        classification = row["current_assessment__classification"]
+        by_classification[classification] = by_classification.get(classification, 0) + row["n"]
+        if classification not in ILLEGAL:
+            continue
+        for counts, value in (
+            (by_country, row["country"]),
+            (by_site, row["current_assessment__site_type"]),
+            (by_age, row["current_assessment__age_group"]),
+        ):
+            key = value or UNKNOWN
+            counts[key] = counts.get(key, 0) + row["n"]
+    removal = (
+        assessed.filter(
+            current_assessment__classification__in=ILLEGAL, first_notice_at__isnull=False
+        )
+        .annotate(took=F("removed_at") - F("first_reported_at"))
+        .aggregate(
+            noticed=Count("id"),
+            within_3=Count("id", filter=Q(took__lte=timedelta(days=3))),
+            within_7=Count("id", filter=Q(took__lte=timedelta(days=7))),
+        )
+    )
+
+    def ranked(counts: dict[str, int]) -> dict[str, int]:
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    return {
+        "by_classification": ranked(by_classification),
+        "by_hosting_country": ranked(by_country),
+        "by_site_type": ranked(by_site),
+        "by_age_group": ranked(by_age),
+        "illegal_noticed": removal["noticed"],
+        "removed_within_3_days_pct": _pct(removal["within_3"], removal["noticed"]),
+        "removed_within_7_days_pct": _pct(removal["within_7"], removal["noticed"]),
+    }
+
+
+# --- DSA Article 22: the trusted flagger's report ---------------------------------------------
+
+NO_DECISION = "pending"
+
+
+def dsa_article_22(start: datetime, end: datetime) -> dict:
+    """What a trusted flagger publishes once a year (DSA Article 22(3)): the notices under
+    Article 16 sent to platforms in [start, end) (`Notice.created_at`, kind platform).
+
+    - `notices`, `critical`: all of them, and those marked critical;
+    - `by_hosting_provider`: by platform (its name);
+    - `by_type_of_illegal_content`: by the URL's current classification (baseline, national);
+      `by_content_type`: by its content type (image, video, text, drawn or AI-generated);
+    - `by_action_taken`: by the platform's decision (`Notice.decision`; 'pending' while none
+      is recorded);
+    - `median_hours_to_decision`: from the notice to the platform's decision, over the notices
+      with one (computed in Python over one query's rows).
+    Aggregates only: no URL, no report, no person. One grouped query and one for the times.
+    """
+    notices = Notice.objects.filter(_in("created_at", start, end), kind=NoticeKind.PLATFORM)
+    rows = list(
+        notices.values(
+            "platform",
+            "item__current_assessment__classification",
+            "item__current_assessment__content_type",
+            "decision",
+        )
+        .annotate(n=Count("id"), critical_n=Count("id", filter=Q(critical=True)))
+        .order_by()
+    )
+    names = _names({row["platform"] for row in rows})
+    total = critical = 0
+    by_platform: dict[str, int] = {}
+    by_type: dict[str, int] = {}
+    by_content: dict[str, int] = {}
+    by_action: dict[str, int] = {}
+    for row in rows:
+        total += row["n"]
+        critical += row["critical_n"]
+        for counts, key in (
+            (by_platform, names[row["platform"]]),
+            (by_type, row["item__current_assessment__classification"] or UNKNOWN),
+            (by_content, row["item__current_assessment__content_type"] or UNKNOWN),
+            (by_action, row["decision"] or NO_DECISION),
+        ):
+            counts[key] = counts.get(key, 0) + row["n"]
+    decided = notices.filter(decided_at__isnull=False).values_list("created_at", "decided_at")
+
+    def ranked(counts: dict[str, int]) -> dict[str, int]:
+        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+    return {
+        "notices": total,
+        "critical": critical,
+        "by_hosting_provider": ranked(by_platform),
+        "by_type_of_illegal_content": ranked(by_type),
+        "by_content_type": ranked(by_content),
+        "by_action_taken": ranked(by_action),
+        "median_hours_to_decision": _median_hours(
+            [decided_at - created_at for created_at, decided_at in decided]
+        ),
+    }
+
+
+# --- the annual report's section --------------------------------------------------------------
+
+
+def reports_received_per_year(
+    first: int, last: int, start: datetime, end: datetime, zone
+) -> dict[str, int]:
+    """Reports received per local calendar year from `first` to `last` ([start, end) are those
+    years' bounds). One grouped query."""
+    counts = dict(
+        Report.objects.filter(_in("received_at", start, end))
+        .annotate(year=ExtractYear("received_at", tzinfo=zone))
+        .values("year")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("year", "n")
+    )
+    return {str(year): counts.get(year, 0) for year in range(first, last + 1)}
+
+
+def year_breakdown(year: int, bounds) -> dict:
+    """The `<year>_breakdown` of the annual report, under the published keys of both reports
+    (2025: webpages ... top_platforms; 2021: illegal_share_pct, self_generated_share_pct,
+    self_generated_reports):
+
+    - `illegal_share_pct` is the 2021 report's name for the illegal share of the assessable
+      reports ("26% van deze geanalyseerde beelden"; 79 self-generated reports being 15% of the
+      illegal ones only holds for a share of the assessed, not of all reports received);
+    - `social_media_share_pct_<year - 1>`: the previous year's social-media share, from that
+      year's records (the 2025 report compares with 16% in 2024);
+    - `top_platforms`: the names of the four most reported platforms.
+    `bounds(first, last)` gives the local years' [start, end)."""
+    start, end = bounds(year, year)
+    figures = period_figures(start, end)
+    previous = report_counts(*bounds(year - 1, year - 1))
+    return {
+        "reports_received": figures["reports_received"],
+        "urls": figures["urls"],
+        "webpages": figures["webpages"],
+        "assessable": figures["assessable"],
+        "illegal": figures["illegal"],
+        "illegal_share_of_assessable_pct": figures["illegal_share_of_assessable_pct"],
+        "illegal_share_pct": figures["illegal_share_of_assessable_pct"],
+        "social_media": figures["social_media"],
+        "social_media_share_pct": figures["social_media_share_pct"],
+        f"social_media_share_pct_{year - 1}": _pct(
+            previous["social_media"], previous["reports_received"]
+        ),
+        "trusted_partner_flags": figures["trusted_partner_flags"],
+        "victim_support": figures["victim_support"],
+        "sent_to_police": figures["sent_to_police"],
+        "top_platforms": [name for name, _n in figures["top_platforms"][:TOP_PLATFORMS_PUBLISHED]],
+        "self_generated_reports": figures["self_generated_reports"],
+        "self_generated_share_pct": figures["self_generated_share_pct"],
+        "median_hours_to_notice": figures["median_hours_to_notice"],
+        "median_hours_to_removal": figures["median_hours_to_removal"],
+    }
