@@ -241,6 +241,24 @@ def test_after_max_attempts_the_message_is_failed_and_no_longer_sent(fast_outbox
     assert message.deliveries.count() == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_deliver_due_alone_recovers_lost_tasks_and_stale_tasks_send_nothing(fast_outbox):
+    with HttpReceiver([], signing_key=KEY.encode()) as receiver:
+        messages = [enqueue_notice(receiver.url) for _ in range(3)]
+        # A queue lost with the worker (a Redis flushed, a task row removed by hand).
+        DBTaskResult.objects.filter(args_kwargs__args=[messages[0].pk]).delete()
+
+        assert deliver_due() == "3 delivered"
+        run_worker()  # the two remaining tasks run late: their messages are done
+
+    returned = sorted(DBTaskResult.objects.values_list("status", "return_value"))
+    assert returned == [("SUCCESSFUL", "not due")] * 2
+    assert sorted(r["key"] for r in receiver.received) == sorted(
+        m.idempotency_key for m in messages
+    )
+    assert receiver.accepted == {m.idempotency_key: 1 for m in messages}
+
+
 @pytest.mark.django_db
 def test_a_dead_workers_claim_runs_out_and_deliver_due_sends_it_once_with_the_same_key(
     fast_outbox,
