@@ -408,3 +408,53 @@ def year_breakdown(year: int, bounds) -> dict:
         "median_hours_to_notice": figures["median_hours_to_notice"],
         "median_hours_to_removal": figures["median_hours_to_removal"],
     }
+
+
+# --- the staff page's sections ----------------------------------------------------------------
+
+REPORT_KEYS = (
+    "reports_received",
+    "urls",
+    "webpages",
+    "social_media",
+    "social_media_share_pct",
+    "assessable",
+    "illegal",
+    "illegal_share_of_assessable_pct",
+    "self_generated_reports",
+    "self_generated_share_pct",
+    "trusted_partner_flags",
+    "victim_support",
+    "sent_to_police",
+    "median_hours_to_notice",
+    "median_hours_to_removal",
+)
+
+
+def figures_by_section(start: datetime, end: datetime) -> dict[str, dict]:
+    """Every figure of the hotline's page for [start, end), as sections of `key: value` (the
+    page's tables and the CSV's rows, in this order): `reports` (period_figures),
+    `top_platforms`, `notices_by_kind`, `inhope` and its `inhope_by_*` breakdowns,
+    `dsa_article_22` and its `dsa_by_*` breakdowns."""
+    period = period_figures(start, end)
+    inhope = inhope_figures(start, end)
+    dsa = dsa_article_22(start, end)
+    sections: dict[str, dict] = {
+        "reports": {key: period[key] for key in REPORT_KEYS},
+        "top_platforms": dict(period["top_platforms"]),
+        "notices_by_kind": {kind: period[f"notices_{kind}"] for kind in NoticeKind.values},
+        "inhope": {
+            key: inhope[key]
+            for key in ("illegal_noticed", "removed_within_3_days_pct", "removed_within_7_days_pct")
+        },
+    }
+    for key, value in inhope.items():
+        if isinstance(value, dict):
+            sections[f"inhope_{key}"] = value
+    sections["dsa_article_22"] = {
+        key: dsa[key] for key in ("notices", "critical", "median_hours_to_decision")
+    }
+    for key, value in dsa.items():
+        if isinstance(value, dict):
+            sections[f"dsa_{key}"] = value
+    return sections

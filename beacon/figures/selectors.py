@@ -3,8 +3,13 @@
 The command line (`beacon figures`) is trusted and calls beacon.figures.definitions directly.
 """
 
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+
 from beacon.core.permissions import require
 from beacon.figures.definitions import figures_for_year
+from beacon.figures.hotline import figures_by_section
 
 
 def figures_for_user(*, user, year: int, since: int | None = None) -> dict:
@@ -12,3 +17,26 @@ def figures_for_user(*, user, year: int, since: int | None = None) -> dict:
     PermissionDenied otherwise."""
     require(user, "figures.view_figures")
     return figures_for_year(year, since)
+
+
+# The civil hotline's figures page holds aggregates only (no URL, no report, no person): the
+# hotline's analysts and administrators read it through `reports.view_hotline_figures`, and the
+# statistics readers, whose work is the aggregated figures, through `figures.view_figures`;
+# nobody needs more than one of the two.
+HOTLINE_FIGURES_PERMISSIONS = ("reports.view_hotline_figures", "figures.view_figures")
+
+
+def may_view_hotline_figures(user) -> bool:
+    return any(
+        user is not None and user.is_authenticated and user.is_active and user.has_perm(p)
+        for p in HOTLINE_FIGURES_PERMISSIONS
+    )
+
+
+def hotline_figures_for_user(*, user, start: datetime, end: datetime) -> dict[str, dict]:
+    """The civil hotline's figures for [start, end) in sections of `key: value`
+    (beacon.figures.hotline.figures_by_section); PermissionDenied for a user with neither of
+    HOTLINE_FIGURES_PERMISSIONS."""
+    if not may_view_hotline_figures(user):
+        raise PermissionDenied(HOTLINE_FIGURES_PERMISSIONS[0])
+    return figures_by_section(start, end)
