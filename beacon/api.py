@@ -11,6 +11,8 @@ from beacon.line.api import router as line_router
 from beacon.line.models import Call
 from beacon.people.api import router as people_router
 from beacon.people.models import Person, PersonMerge
+from beacon.reports.api import router as reports_router
+from beacon.reports.models import Notice, UrlItem, VictimReferral
 from beacon.risk.api import router as risk_router
 from beacon.risk.models import RiskFlag
 
@@ -18,13 +20,15 @@ api = BeaconAPI(
     title="Beacon API",
     version="1",
     description=(
-        "Case files of a missing-children organisation.\n\n"
+        "Case files of a missing-children organisation, and the civil hotline for reports of "
+        "child sexual abuse material (`/hotline/`: the analysts' queue, assessments, notices, "
+        "victim referrals; reported URLs are returned as text, never fetched).\n\n"
         "**Authentication**: a personal token, created with `beacon token create USERNAME`, "
         "sent as `Authorization: Bearer bcn_...`. Every call has the permissions of the token's "
         "user, the same as in the staff interface; a refusal answers 403 and is audited. "
         "Reads of cases and persons are audited too.\n\n"
         "**Errors**: 401 no or bad token; 403 not allowed; 404 not found or not visible to you; "
-        "409 someone changed the case since you read it (send the `version` you read); "
+        "409 someone changed the case (or reported URL, or notice) since you read it (send the `version` you read); "
         "422 invalid input, one entry per message, `loc` naming the field, e.g. "
         '`{"detail": [{"type": "value_error", "loc": ["body", "last_seen_at"], "msg": "..."}]}`.'
         "\n\nPhotos are not uploaded through this version of the API."
@@ -40,9 +44,13 @@ install_error_handlers(
         PersonMerge.DoesNotExist,
         Call.DoesNotExist,
         RiskFlag.DoesNotExist,
+        UrlItem.DoesNotExist,
+        Notice.DoesNotExist,
+        VictimReferral.DoesNotExist,
     ),
 )
 api.add_router("/", cases_router)
 api.add_router("/people", people_router)
 api.add_router("/line", line_router)
 api.add_router("/risk", risk_router)
+api.add_router("/hotline", reports_router)
