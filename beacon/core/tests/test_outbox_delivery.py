@@ -25,8 +25,8 @@ from beacon.core.outbox import (
 from beacon.core.tests.outbox_receivers import HttpReceiver, SmtpReceiver, free_port
 
 KEY = "test-signing-key-not-secret"
-TIMEOUT = 0.5
-STALL = 1.5  # past the client's timeout
+TIMEOUT = 1.0
+STALL = 2.5  # well past the client's timeout, even on a slow machine
 
 
 @pytest.fixture

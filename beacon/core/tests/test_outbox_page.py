@@ -20,7 +20,7 @@ PAGE = reverse("core:outbox")
 @pytest.fixture
 def quick_retries(settings):
     settings.OUTBOX_SIGNING_KEY = KEY
-    settings.OUTBOX_TIMEOUT_SECONDS = 0.5
+    settings.OUTBOX_TIMEOUT_SECONDS = 2.0
     settings.OUTBOX_RETRY_BASE_SECONDS = 0
     settings.OUTBOX_RETRY_JITTER = 0
     settings.OUTBOX_MAX_ATTEMPTS = 2
