@@ -31,7 +31,7 @@ class DnsServer:
         self.queries: list[tuple[str, str]] = []
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind(("127.0.0.1", 0))
-        self.sock.settimeout(0.2)
+        self.sock.settimeout(0.05)
         self.port = self.sock.getsockname()[1]
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -164,7 +164,7 @@ class _ScriptedHandler(http.server.BaseHTTPRequestHandler):
 @contextmanager
 def scripted_server() -> Iterator[ScriptedServer]:
     server = ScriptedServer()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield server
@@ -229,7 +229,7 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
 @contextmanager
 def forward_proxy() -> Iterator[ForwardProxy]:
     proxy = ForwardProxy()
-    thread = threading.Thread(target=proxy.serve_forever, daemon=True)
+    thread = threading.Thread(target=proxy.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield proxy
