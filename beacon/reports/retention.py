@@ -1,5 +1,184 @@
-"""Minimising closed reports after the retention period (written by the retention work)."""
+"""Minimising the civil hotline's records after the retention period.
+
+A report closed more than settings.HOTLINE_RETENTION_DAYS ago loses what the reporter wrote (the
+description) and the e-mail address they gave (also on the outcome mail in the outbox). A reported
+URL whose reports are all minimised and which is closed or removed keeps only hashes (SHA-256, hex)
+of what would find it again: the URL becomes "sha256:<url_hash>" (url_hash is the digest the
+grouping already uses), the host, its addresses and CNAME chain, and the address and final host of
+every check are replaced by their digests, and the URL is replaced by the same token in its notices
+and their outbox messages. The analysts' free-text notes (assessments, victim referral) are
+cleared. Everything the figures count is kept: statuses, dates, classification and the other
+assessment fields, hosting country, CDN flag, platform, notices and their times, check outcomes.
+
+The job is idempotent (minimised rows are marked and skipped) and each minimised row is audited
+without an actor.
+"""
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from beacon.core.audit import audit, object_type_of
+from beacon.core.models import AuditAction, DeliveryAttempt, OutboxMessage
+from beacon.reports.choices import ItemStatus, ReportStatus
+from beacon.reports.models import (
+    Assessment,
+    Notice,
+    Report,
+    ReportUrl,
+    UrlCheck,
+    UrlItem,
+    VictimReferral,
+)
+
+BATCH = 500
+REPORT_FIELDS = ["description", "contact_email", "minimised_at"]
+ITEM_FIELDS = ["url", "host", "resolved_ips", "cname_chain", "minimised_at"]
 
 
-def minimise_due() -> None:
-    return None
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def retention_days() -> int:
+    days = settings.HOTLINE_RETENTION_DAYS
+    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
+        raise ImproperlyConfigured(
+            f"HOTLINE_RETENTION_DAYS={days!r} must be a whole number of days, at least 1"
+        )
+    return days
+
+
+def retention_cutoff(now: datetime) -> datetime:
+    """Records closed before this instant are past the retention period."""
+    return now - timedelta(days=retention_days())
+
+
+def reports_due(now: datetime) -> QuerySet[Report]:
+    return Report.objects.filter(
+        status=ReportStatus.CLOSED,
+        closed_at__lt=retention_cutoff(now),
+        minimised_at__isnull=True,
+    )
+
+
+def items_due() -> QuerySet[UrlItem]:
+    """Closed or removed items, every report of which is minimised."""
+    reports = ReportUrl.objects.filter(item=OuterRef("pk"))
+    unminimised = reports.filter(report__minimised_at__isnull=True)
+    return (
+        UrlItem.objects.filter(minimised_at__isnull=True)
+        .filter(
+            Q(status__in=(ItemStatus.CLOSED, ItemStatus.REMOVED))
+            | Q(closed_at__isnull=False)
+            | Q(removed_at__isnull=False)
+        )
+        .filter(Exists(reports))
+        .exclude(Exists(unminimised))
+    )
+
+
+def _replace(value: Any, old: str, new: str) -> Any:
+    """`old` replaced by `new` in every string inside a JSON value."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace(v, old, new) for k, v in value.items()}
+    return value
+
+
+def _scrub_messages(messages: QuerySet[OutboxMessage], old: str, new: str, **fields) -> None:
+    """Replace `old` in outbox messages (and their attempts' errors, which may quote it)."""
+    for message in messages.select_for_update():
+        message.subject = message.subject.replace(old, new)
+        message.body = message.body.replace(old, new)
+        message.payload = _replace(message.payload, old, new)
+        message.last_error = message.last_error.replace(old, new)
+        for name, value in fields.items():
+            setattr(message, name, value)
+        message.save(update_fields=["subject", "body", "payload", "last_error", *fields])
+        for attempt in DeliveryAttempt.objects.filter(message=message, error__contains=old):
+            attempt.error = attempt.error.replace(old, new)
+            attempt.save(update_fields=["error"])
+
+
+@transaction.atomic
+def reports_minimise(*, report_ids: list[int], at: datetime) -> int:
+    """Minimise these reports (those still due): description and e-mail address go."""
+    count = 0
+    reports = reports_due(at).filter(pk__in=report_ids).select_for_update()
+    for report in reports:
+        if report.contact_email:
+            outcome_mails = OutboxMessage.objects.filter(
+                object_type=object_type_of(Report), object_id=str(report.pk)
+            )
+            _scrub_messages(outcome_mails, report.contact_email, "", destination="")
+        Report.objects.filter(pk=report.pk).update(
+            description="", contact_email="", minimised_at=at
+        )
+        audit(actor=None, action=AuditAction.UPDATE, obj=report, fields=REPORT_FIELDS)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def item_minimise(*, item_id: int, at: datetime) -> bool:
+    """Replace what identifies one URL by its digests; False when it is not (or no longer) due."""
+    item = items_due().filter(pk=item_id).select_for_update().first()
+    if item is None:
+        return False
+    token = f"sha256:{item.url_hash}"
+    UrlItem.objects.filter(pk=item.pk).update(
+        url=token,
+        host=digest(item.host) if item.host else "",
+        resolved_ips=[digest(str(ip)) for ip in item.resolved_ips],
+        cname_chain=[digest(str(name)) for name in item.cname_chain],
+        minimised_at=at,
+    )
+    checks = list(item.checks.exclude(address="", final_host=""))
+    for check in checks:
+        # A bare hex digest: the address column holds 64 characters, exactly one SHA-256.
+        check.address = digest(check.address) if check.address else ""
+        check.final_host = digest(check.final_host) if check.final_host else ""
+    UrlCheck.objects.bulk_update(checks, ["address", "final_host"], batch_size=BATCH)
+    Assessment.objects.filter(item=item).exclude(note="").update(note="")
+    VictimReferral.objects.filter(item=item).exclude(note="").update(note="")
+    for notice in Notice.objects.filter(item=item).select_for_update():
+        explanation = notice.explanation.replace(item.url, token)
+        action_note = notice.action_note.replace(item.url, token)
+        if (explanation, action_note) != (notice.explanation, notice.action_note):
+            Notice.objects.filter(pk=notice.pk).update(
+                explanation=explanation, action_note=action_note
+            )
+    notice_ids = [str(pk) for pk in Notice.objects.filter(item=item).values_list("pk", flat=True)]
+    messages = OutboxMessage.objects.filter(
+        Q(object_type=object_type_of(Notice), object_id__in=notice_ids)
+        | Q(pk__in=Notice.objects.filter(item=item).values("outbox_message_id"))
+    )
+    _scrub_messages(messages, item.url, token)
+    audit(actor=None, action=AuditAction.UPDATE, obj=item, fields=ITEM_FIELDS)
+    return True
+
+
+def minimise_due(now: datetime | None = None) -> str:
+    """Minimise every report past the retention period, then every item left with only minimised
+    reports (the periodic job; safe to run any number of times)."""
+    now = now or timezone.now()
+    report_ids = list(reports_due(now).order_by("pk").values_list("pk", flat=True))
+    reports = sum(
+        reports_minimise(report_ids=report_ids[start : start + BATCH], at=now)
+        for start in range(0, len(report_ids), BATCH)
+    )
+    items = sum(
+        item_minimise(item_id=item_id, at=now)
+        for item_id in list(items_due().order_by("pk").values_list("pk", flat=True))
+    )
+    return f"reports {reports}, URLs {items}"

@@ -178,7 +178,8 @@ def test_head_refused_falls_back_to_a_get_whose_body_is_never_kept(web, caplog):
     assert marker not in caplog.text
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            table_name = connection.ops.quote_name(table)  # from the database's own catalogue
+            cursor.execute(f"SELECT * FROM {table_name}")  # noqa: S608
             for row in cursor.fetchall():
                 assert marker not in repr(row), table
 
