@@ -246,10 +246,37 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Every handler carries the anonymity filter: records about the public report form lose the
     # request (and with it the visitor's address and headers) before any handler formats them.
-    "filters": {"anonymity": {"()": "beacon.reports.anonymity.PublicRequestLogFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["anonymity"]}},
+    # Django's own handlers are replaced here for that reason (its defaults have no such filter).
+    "filters": {
+        "anonymity": {"()": "beacon.reports.anonymity.PublicRequestLogFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["anonymity"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["anonymity"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "anonymity"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 
