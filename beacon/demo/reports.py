@@ -690,11 +690,19 @@ class HotlineDemo:
         if removed_at is not None and removed_at >= timezone.now():
             removed_at = None  # not yet: still online
         confirmed = removed_at if kind == NoticeKind.PLATFORM else None
+        # The hotline's country; the police's own; none for a platform.
+        recipient_country = (
+            country
+            if kind == NoticeKind.HOTLINE
+            else ""
+            if platform is not None
+            else settings.ORGANISATION_COUNTRY
+        )
         self.add(
             Notice,
             (
                 notice_pk, reference, item.pk, kind, recipient,
-                country if kind == NoticeKind.HOTLINE else settings.ORGANISATION_COUNTRY if platform is None else "",
+                recipient_country,
                 hotline.pk if hotline else None, platform.pk if platform else None,
                 "Synthetic demo notice: the URL shows child sexual abuse material.",
                 "Belgian Criminal Code, art. 417/44 (demo)" if platform else "",
@@ -714,7 +722,11 @@ class HotlineDemo:
         if Report.objects.filter(received_at__gte=day_start).exists():
             return False
         rng = self.rng
-        moments = sorted(now - timedelta(minutes=rng.randint(3, 600)) for _ in range(TODAY_REPORTS))
+        # Within today (the last ten hours at most), even just after midnight.
+        span = max(0, min(600, int((now - day_start).total_seconds() // 60)))
+        moments = sorted(
+            now - timedelta(minutes=rng.randint(0, span), seconds=1) for _ in range(TODAY_REPORTS)
+        )
         items: list[ItemRow] = []
         for index, received in enumerate(moments):
             where = rng.choices(

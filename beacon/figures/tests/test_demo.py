@@ -490,3 +490,85 @@ def test_demo_users_one_per_role_can_log_in(demo, db, client):
         client.logout()
         user = User.objects.get(username=username)
         assert list(user.groups.values_list("name", flat=True)) == [role]
+
+
+# --- the civil hotline (abuse-image reports) ----------------------------------------------------
+
+
+def test_every_published_value_of_the_abuse_image_hotline(demo, db, published, figures_2025):
+    expected = published["abuse_image_hotline"]
+    computed = figures_2025["abuse_image_hotline"]
+    assert computed["reports_received"] == expected["reports_received"]
+    # 2025 as the report prints it: shares rounded half up to whole numbers.
+    breakdown = as_published(computed["2025_breakdown"])
+    assert {key: breakdown[key] for key in expected["2025_breakdown"]} == expected["2025_breakdown"]
+    assert computed["2025_breakdown"]["illegal_share_of_assessable_pct"] == 44.4  # 409 / 921
+    assert computed["2025_breakdown"]["social_media_share_pct"] == 27.8  # 484 / 1742
+    breakdown_2021 = as_published(figures_for_year(2021)["abuse_image_hotline"]["2021_breakdown"])
+    assert {key: breakdown_2021[key] for key in expected["2021_breakdown"]} == expected[
+        "2021_breakdown"
+    ]
+    # The command prints the section with the published nesting.
+    out = StringIO()
+    call_command("figures", year=2025, format="json", stdout=out)
+    printed = json.loads(out.getvalue())["abuse_image_hotline"]
+    assert printed["reports_received"] == expected["reports_received"]
+    assert printed["2025_breakdown"]["top_platforms"] == [
+        "Telegram",
+        "TikTok",
+        "Snapchat",
+        "Instagram",
+    ]
+
+
+def test_demo_hotline_records_are_synthetic_and_never_reach_the_network(demo, db):
+    from ipaddress import ip_address, ip_network
+
+    from beacon.core.models import DeliveryAttempt, OutboxMessage
+    from beacon.reports.models import Assessment as UrlAssessment
+    from beacon.reports.models import Notice, Report, UrlItem
+
+    documentation = [ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")]
+    for url, host, addresses in UrlItem.objects.values_list("url", "host", "resolved_ips"):
+        assert url.startswith(f"https://{host}/") and host.endswith(".example.org"), url
+        assert addresses and all(
+            any(ip_address(a) in net for net in documentation) for a in addresses
+        )
+    # No check due, every notice's message delivered with one successful attempt.
+    assert not UrlItem.objects.exclude(next_check_at=None).exists()
+    notices = Notice.objects.all()
+    assert notices.count() > 2000
+    assert not notices.filter(outbox_message=None).exists()
+    assert not OutboxMessage.objects.exclude(status="delivered").exists()
+    assert (
+        DeliveryAttempt.objects.filter(
+            ok=True, message__in=notices.values("outbox_message")
+        ).count()
+        == notices.count()
+    )
+    assert (
+        not OutboxMessage.objects.filter(destination__contains="@")
+        .exclude(destination__endswith="example.org")
+        .exists()
+    )
+    # Removals after notices, hours to days later; the current assessment is the item's latest.
+    assert not UrlItem.objects.filter(removed_at__lt=F("first_notice_at")).exists()
+    assert not UrlItem.objects.filter(removed_at__gt=timezone.now()).exists()
+    assert (
+        not UrlItem.objects.exclude(current_assessment=None)
+        .exclude(current_assessment__item=F("pk"))
+        .exists()
+    )
+    assert UrlAssessment.objects.filter(second_opinion=True).count() > 20
+    analyst = User.objects.get(username="demo-analyst")
+    assert (
+        UrlAssessment.objects.filter(analyst=analyst).count() > 0.7 * UrlAssessment.objects.count()
+    )
+    # Work for today: a few dozen new URLs, some reported twice.
+    queue = UrlItem.objects.filter(status="new")
+    assert 20 <= queue.count() <= 40
+    assert queue.filter(report_count=2).count() == 3
+    assert not queue.exclude(current_assessment=None).exists()
+    assert Report.objects.filter(status="new").count() == 30
+    # A URL reported twice in a year is one item with both reports.
+    assert UrlItem.objects.filter(report_count__gt=1, first_reported_at__year=2025).exists()
