@@ -4,7 +4,9 @@ example.org) and documentation or loopback addresses."""
 
 import http.client
 import http.server
+import select
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -162,8 +164,13 @@ class _ScriptedHandler(http.server.BaseHTTPRequestHandler):
 
 
 @contextmanager
-def scripted_server() -> Iterator[ScriptedServer]:
+def scripted_server(tls: tuple[str, str] | None = None) -> Iterator[ScriptedServer]:
+    """The server; with `tls` (certificate file, key file) it speaks HTTPS."""
     server = ScriptedServer()
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
@@ -177,7 +184,8 @@ def scripted_server() -> Iterator[ScriptedServer]:
 
 
 class ForwardProxy(http.server.ThreadingHTTPServer):
-    """A tiny forward proxy for http:// absolute-URI requests; every name is on loopback."""
+    """A tiny forward proxy: http:// absolute-URI requests and CONNECT tunnels, every name on
+    loopback."""
 
     daemon_threads = True
 
@@ -224,6 +232,28 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
         self.close_connection = True
 
     do_HEAD = do_GET = _forward
+
+    def do_CONNECT(self) -> None:
+        """A tunnel to a loopback port (for https URLs): bytes both ways until one side closes."""
+        self.server.seen.append(Seen(self.command, self.path, dict(self.headers.items())))
+        port = int(self.path.rpartition(":")[2])
+        upstream = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        sockets = [self.connection, upstream]
+        while True:
+            readable, _, _ = select.select(sockets, [], [], 5)
+            if not readable:
+                break
+            for sock in readable:
+                data = sock.recv(65536)
+                if not data:
+                    upstream.close()
+                    self.close_connection = True
+                    return
+                (upstream if sock is self.connection else self.connection).sendall(data)
+        upstream.close()
+        self.close_connection = True
 
 
 @contextmanager

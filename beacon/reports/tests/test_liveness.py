@@ -2,7 +2,9 @@
 time moves through the `now` argument, never by sleeping."""
 
 import logging
+import shutil
 import socket
+import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -310,6 +312,45 @@ def test_an_unreachable_proxy_concludes_nothing_and_stops_the_batch(settings, we
     assert first.failed_checks == 0
     assert first.next_check_at == now + timedelta(minutes=5)
     assert second.next_check_at == T0 + timedelta(hours=1)  # untouched, still due
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    """A self-signed certificate for site.test (the checks do not verify it, as documented)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-subj", "/CN=site.test", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    return str(cert), str(key)
+
+
+@pytest.mark.django_db
+def test_https_directly_and_through_the_proxys_tunnel(settings, web, certificate):
+    with scripted_server(tls=certificate) as secure:
+        secure.answer("/s", Answer(200))
+        item = watched(f"https://site.test:{secure.port}/s")
+
+        check_due(now=T0 + timedelta(hours=1))
+
+        with forward_proxy() as proxy:
+            settings.HOTLINE_CHECK_PROXY = proxy.url
+            check_due(now=T0 + timedelta(hours=2))
+
+    assert [(c.online, c.status_code, c.error) for c in checks_of(item)] == [
+        (True, 200, ""),
+        (True, 200, ""),
+    ]
+    assert [(s.method, s.path) for s in proxy.seen] == [("CONNECT", f"site.test:{secure.port}")]
+    # Inside the tunnel the proxy sees nothing; the server sees the same request both times.
+    assert [(s.method, s.path, s.headers["Host"]) for s in secure.seen] == [
+        ("HEAD", "/s", f"site.test:{secure.port}"),
+        ("HEAD", "/s", f"site.test:{secure.port}"),
+    ]
 
 
 # --- Which items, and when -----------------------------------------------------------------
