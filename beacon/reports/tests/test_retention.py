@@ -33,7 +33,7 @@ EMAIL = "reporter-7b2d@example.org"
 
 
 def everything_in_the_database() -> str:
-    dump = []
+    dump: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             table_name = connection.ops.quote_name(table)  # from the database's own catalogue
