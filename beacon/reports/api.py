@@ -333,7 +333,6 @@ def record_reply(request, notice_id: int, payload: ReplyIn):
         expected_version=payload.version,
         **payload.dict(exclude={"version"}),
     )
-    notice = selectors.notice_get(user=request.user, pk=notice.pk)
     return {"item": item_state(notice.item_id), "notice": notice_out(notice)}
 
 
