@@ -281,17 +281,7 @@ LOGGING = {
 
 
 # --- Civil hotline: hosting look-up, "is it still online?" checks, retention ---------------------
-def _hotline_number(name: str, default: str, *, minimum: float, kind: type = int):
-    raw = env(name, default) or default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}")
-    return value
-
-
+# Numbers are read by the outbox block's `_outbox_number` (generic despite its name).
 def _hotline_nameservers(name: str) -> list[str]:
     """DNS servers as "ip" or "ip:port" ("[ipv6]:port" for an IPv6 address with a port)."""
     import ipaddress
@@ -333,9 +323,7 @@ def _hotline_proxy(name: str) -> str:
 
 # DNS servers of the hosting look-up and the checks; empty: the system's resolver.
 HOTLINE_DNS_NAMESERVERS = _hotline_nameservers("BEACON_HOTLINE_DNS_NAMESERVERS")
-HOTLINE_DNS_TIMEOUT = _hotline_number(
-    "BEACON_HOTLINE_DNS_TIMEOUT", "5", minimum=0.1, kind=float
-)
+HOTLINE_DNS_TIMEOUT = _outbox_number("BEACON_HOTLINE_DNS_TIMEOUT", "5", minimum=0.1, kind=float)
 # The organisation's corrections of the IP-to-country data: lines of "CIDR COUNTRY" (# comments).
 HOTLINE_IP_COUNTRY_FILE = env("BEACON_HOTLINE_IP_COUNTRY_FILE", "") or ""
 # The content delivery networks' names and ranges (beacon/reports/fixtures/cdn.json's shape).
@@ -345,22 +333,22 @@ HOTLINE_CDN_FILE = env("BEACON_HOTLINE_CDN_FILE", "") or str(
 # "Is it still online?": checks leave through this HTTP proxy (CONNECT for https), so that the
 # sites see the proxy's address and not the organisation's. Empty: straight out.
 HOTLINE_CHECK_PROXY = _hotline_proxy("BEACON_HOTLINE_CHECK_PROXY")
-HOTLINE_CHECK_TIMEOUT = _hotline_number(
+HOTLINE_CHECK_TIMEOUT = _outbox_number(
     "BEACON_HOTLINE_CHECK_TIMEOUT", "10", minimum=0.1, kind=float
 )
-HOTLINE_CHECK_MAX_REDIRECTS = _hotline_number("BEACON_HOTLINE_CHECK_MAX_REDIRECTS", "5", minimum=0)
+HOTLINE_CHECK_MAX_REDIRECTS = _outbox_number("BEACON_HOTLINE_CHECK_MAX_REDIRECTS", "5", minimum=0)
 # A browser-like name that says nothing about who is asking (a site may answer a hotline apart).
 HOTLINE_CHECK_USER_AGENT = (
     env("BEACON_HOTLINE_CHECK_USER_AGENT", "") or "Mozilla/5.0 (X11; Linux x86_64; rv:128.0)"
 )
 # Minutes between the checks after a failure (three failures in a row: removed).
-HOTLINE_RECHECK_MINUTES = _hotline_number("BEACON_HOTLINE_RECHECK_MINUTES", "5", minimum=1)
-HOTLINE_CHECK_BATCH_SIZE = _hotline_number("BEACON_HOTLINE_CHECK_BATCH_SIZE", "200", minimum=1)
+HOTLINE_RECHECK_MINUTES = _outbox_number("BEACON_HOTLINE_RECHECK_MINUTES", "5", minimum=1)
+HOTLINE_CHECK_BATCH_SIZE = _outbox_number("BEACON_HOTLINE_CHECK_BATCH_SIZE", "200", minimum=1)
 # Without a proxy, checks refuse loopback, private and link-local addresses (a reported name may
 # point inside the organisation's network); tests and the demo allow them.
 HOTLINE_CHECK_PRIVATE_ADDRESSES = env_bool("BEACON_HOTLINE_CHECK_PRIVATE_ADDRESSES", False)
 # Closed reports are minimised this many days after closing (descriptions, e-mail, URLs hashed).
-HOTLINE_RETENTION_DAYS = _hotline_number("BEACON_HOTLINE_RETENTION_DAYS", "365", minimum=1)
+HOTLINE_RETENTION_DAYS = _outbox_number("BEACON_HOTLINE_RETENTION_DAYS", "365", minimum=1)
 # --- end of Civil hotline ------------------------------------------------------------------------
 
 

@@ -62,6 +62,13 @@ def watched(url: str, **values) -> UrlItem:
     )
 
 
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def checks_of(item: UrlItem) -> list[UrlCheck]:
     return list(UrlCheck.objects.filter(item=item).order_by("checked_at", "id"))
 
@@ -150,10 +157,7 @@ def test_what_counts_as_online(web, status, online):
 @pytest.mark.django_db
 def test_no_such_name_and_a_refused_connection_are_failures(web):
     gone = watched(f"http://nowhere.test:{web.port}/x")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    refused = watched(f"http://site.test:{closed_port}/x")
+    refused = watched(f"http://site.test:{closed_port()}/x")
 
     assert check_due(now=T0 + timedelta(hours=1)) == "offline 2"
 
@@ -296,10 +300,7 @@ def test_checks_go_through_the_configured_proxy(settings, web):
 
 @pytest.mark.django_db
 def test_an_unreachable_proxy_concludes_nothing_and_stops_the_batch(settings, web):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    settings.HOTLINE_CHECK_PROXY = f"http://127.0.0.1:{closed_port}"
+    settings.HOTLINE_CHECK_PROXY = f"http://127.0.0.1:{closed_port()}"
     first = watched(f"http://site.test:{web.port}/1")
     second = watched(f"http://site.test:{web.port}/2")
     now = T0 + timedelta(hours=1)

@@ -256,33 +256,33 @@ def test_a_bad_retention_setting_is_a_loud_error(settings):
         retention_days()
 
 
-@pytest.mark.parametrize("value", ["abc", "0", "-5", "1.5"])
-def test_a_bad_retention_environment_variable_stops_the_start(value):
-    env = {**os.environ, "BEACON_HOTLINE_RETENTION_DAYS": value}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    result = subprocess.run(
-        [sys.executable, "-c", "import beacon.settings"],
-        env=env,
+def settings_in_a_fresh_process(code: str, **environ: str) -> subprocess.CompletedProcess:
+    """Import the settings module in a new interpreter, as a start would, with these variables."""
+    env = {k: v for k, v in os.environ.items() if k != "BEACON_HOTLINE_RETENTION_DAYS"}
+    return subprocess.run(
+        [sys.executable, "-c", f"import beacon.settings as s; {code}"],
+        env={**env, **environ},
         capture_output=True,
         text=True,
         cwd=django_settings.BASE_DIR,
         check=False,
     )
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "1.5"])
+def test_a_bad_retention_environment_variable_stops_the_start(value):
+    result = settings_in_a_fresh_process("", BEACON_HOTLINE_RETENTION_DAYS=value)
+
     assert result.returncode != 0
     assert "ImproperlyConfigured: BEACON_HOTLINE_RETENTION_DAYS" in result.stderr
 
 
-def test_the_default_retention_is_a_year():
-    env = {k: v for k, v in os.environ.items() if k != "BEACON_HOTLINE_RETENTION_DAYS"}
-    result = subprocess.run(
-        [sys.executable, "-c", "import beacon.settings as s; print(s.HOTLINE_RETENTION_DAYS)"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=django_settings.BASE_DIR,
-        check=True,
+def test_the_default_retention_is_a_year_and_the_variable_sets_it():
+    assert settings_in_a_fresh_process("print(s.HOTLINE_RETENTION_DAYS)").stdout.strip() == "365"
+    chosen = settings_in_a_fresh_process(
+        "print(s.HOTLINE_RETENTION_DAYS)", BEACON_HOTLINE_RETENTION_DAYS="730"
     )
-    assert result.stdout.strip() == "365"
+    assert chosen.stdout.strip() == "730"
 
 
 @pytest.mark.django_db
