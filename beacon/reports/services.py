@@ -81,7 +81,8 @@ def _actor(actor):
 def _lock_item(item_id: int, expected_version: int) -> UrlItem:
     """The item, locked for this transaction, as long as nobody changed it since it was read."""
     item = (
-        UrlItem.objects.select_for_update()
+        # Lock the item's row only: PostgreSQL cannot lock the nullable side of an outer join.
+        UrlItem.objects.select_for_update(of=("self",))
         .select_related("platform", "current_assessment")
         .get(pk=item_id)
     )

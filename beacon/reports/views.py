@@ -61,7 +61,10 @@ def _forms(item: UrlItem, **given) -> dict:
         for field in AssessmentForm.base_fields:
             if field not in ("version", "hosting_country") and hasattr(assessment, field):
                 value = getattr(assessment, field)
-                initial[field] = {True: "true", False: "false"}.get(value, value)
+                if field in ("accessible", "self_generated", "commercial"):
+                    # These are choice fields of "true"/"false"; the victim flag is a checkbox.
+                    value = {True: "true", False: "false"}.get(value, value)
+                initial[field] = value
     forms: dict = {
         "assessment_form": AssessmentForm(initial=initial),
         "actions_form": ActionsForm(
