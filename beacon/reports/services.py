@@ -41,6 +41,7 @@ from beacon.reports.choices import (
     SiteType,
     VictimGender,
 )
+from beacon.reports.liveness import schedule_first_check
 from beacon.reports.models import (
     Assessment,
     MemberHotline,
@@ -54,8 +55,6 @@ from beacon.reports.reference import notice_settings
 
 ASSESS = "reports.assess_urlitem"
 NOTE_MAX = 2000
-# The first availability check comes an hour after the first notice (liveness.py takes it on).
-FIRST_CHECK_AFTER = timedelta(hours=1)
 
 
 class ItemChangedError(ConcurrentEditError):
@@ -393,12 +392,13 @@ def actions_confirm(
         values.update(
             status=ItemStatus.ACTIONED,
             first_notice_at=item.first_notice_at or now,
-            next_check_at=now + FIRST_CHECK_AFTER,
-            failed_checks=0,
         )
     else:
         values.update(status=ItemStatus.CLOSED, closed_at=now)
     _save(item, **values)
+    if notices:
+        # Is it still online? The checks time the removal whether or not anyone replies.
+        schedule_first_check(item, now)
     audit(actor=actor, action=AuditAction.UPDATE, obj=item, fields=["actions", "status"])
     _close_reports_done_with(item, now=now)
     return notices

@@ -161,7 +161,7 @@ def test_confirming_writes_each_notice_with_its_outbox_message_in_one_go(analyst
     assert VictimReferral.objects.filter(item=item).count() == 1
     item.refresh_from_db()
     assert item.status == "actioned" and item.first_notice_at is not None
-    assert item.next_check_at == item.first_notice_at + timedelta(hours=1)
+    assert item.next_check_at == item.first_notice_at + timedelta(hours=1)  # liveness.py's plan
     # Done once: the item is no longer waiting for actions, so nothing is sent twice.
     with pytest.raises(ValidationError):
         confirm(analyst, item, ["hotline"])
