@@ -24,9 +24,11 @@ sections). Medians are computed in Python over the rows of one query (the hotlin
 thousand URLs a year), in hours with one decimal.
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
@@ -34,7 +36,6 @@ from django.db.models.functions import Coalesce, ExtractYear, NullIf
 from beacon.reports.choices import ILLEGAL, NoticeKind, WhereSeen
 from beacon.reports.models import Notice, Platform, Report, ReportUrl, UrlItem, VictimReferral
 
-ONE_DECIMAL = Decimal("0.1")
 # "57 dossiers aan de politie bezorgd" (2025): every notice that went to the national police,
 # for its own investigation (hosted in the country) or to pass to INTERPOL (hosted abroad where
 # no INHOPE hotline is): both are files handed to the police.
@@ -46,10 +47,11 @@ UNKNOWN = "unknown"
 
 
 def _pct(part: int, whole: int) -> float:
-    """`part` as a percentage of `whole`, one decimal, half up (0.0 when `whole` is 0)."""
-    if not whole:
-        return 0.0
-    return float((Decimal(100 * part) / Decimal(whole)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
+    """`part` as a percentage of `whole`, one decimal, half up, as the other sections' shares
+    (beacon.figures.definitions._pct; imported late: definitions imports this module)."""
+    from beacon.figures.definitions import _pct as pct
+
+    return pct(part, whole)
 
 
 def _median_hours(durations: list[timedelta]) -> float | None:
@@ -57,7 +59,7 @@ def _median_hours(durations: list[timedelta]) -> float | None:
     if not durations:
         return None
     hours = Decimal(median(d.total_seconds() for d in durations)) / Decimal(3600)
-    return float(hours.quantize(ONE_DECIMAL, ROUND_HALF_UP))
+    return float(hours.quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
 def _in(field: str, start: datetime, end: datetime) -> Q:
@@ -356,7 +358,7 @@ def dsa_article_22(start: datetime, end: datetime) -> dict:
 
 
 def reports_received_per_year(
-    first: int, last: int, start: datetime, end: datetime, zone
+    first: int, last: int, start: datetime, end: datetime, zone: ZoneInfo
 ) -> dict[str, int]:
     """Reports received per local calendar year from `first` to `last` ([start, end) are those
     years' bounds). One grouped query."""
@@ -371,7 +373,7 @@ def reports_received_per_year(
     return {str(year): counts.get(year, 0) for year in range(first, last + 1)}
 
 
-def year_breakdown(year: int, bounds) -> dict:
+def year_breakdown(year: int, bounds: Callable[[int, int], tuple[datetime, datetime]]) -> dict:
     """The `<year>_breakdown` of the annual report, under the published keys of both reports
     (2025: webpages ... top_platforms; 2021: illegal_share_pct, self_generated_share_pct,
     self_generated_reports):
