@@ -434,7 +434,8 @@ def test_the_report_of_a_year_has_every_section(db):
     assert set(figures) == {
         "years",
         "hotline_calls",
-        "disappearances_new_cases",
+        "abuse_image_hotline",
+            "disappearances_new_cases",
         "sexual_exploitation_new_cases",
         "case_details_2025",
     }
