@@ -435,7 +435,7 @@ def test_the_report_of_a_year_has_every_section(db):
         "years",
         "hotline_calls",
         "abuse_image_hotline",
-            "disappearances_new_cases",
+        "disappearances_new_cases",
         "sexual_exploitation_new_cases",
         "case_details_2025",
     }
