@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,6 +98,8 @@ def _validate_text(
 def _platform_of(host: str, platforms: list[Platform]) -> Platform | None:
     """The platform whose host names include `host` or one of its parent domains."""
     for platform in platforms:
+        if platform.key == OTHER_PLATFORM:
+            continue
         for platform_host in platform.hosts or []:
             platform_host = platform_host.lower().rstrip(".")
             if host == platform_host or host.endswith("." + platform_host):
@@ -117,38 +120,53 @@ def _new_report(**values) -> Report:
     raise AssertionError("unreachable")
 
 
-def _group(normalised: NormalisedUrl, *, platform: Platform | None, now) -> tuple[UrlItem, bool]:
-    """The item of this URL, created if new (True) or counted one report more (False)."""
-    if not UrlItem.objects.filter(url_hash=normalised.digest).exists():
-        try:
-            # A savepoint: if another report of the same new URL commits first, the unique
-            # digest refuses this insert and the other's item is counted instead.
-            with transaction.atomic():
-                item = UrlItem.objects.create(
-                    url=normalised.url,
-                    url_hash=normalised.digest,
-                    host=normalised.host,
-                    first_reported_at=now,
-                    last_reported_at=now,
-                    report_count=1,
-                    platform=platform,
-                )
-            return item, True
-        except IntegrityError:
-            pass
-    known = UrlItem.objects.filter(url_hash=normalised.digest)
-    known.update(report_count=F("report_count") + 1, last_reported_at=now)
-    known.filter(status=ItemStatus.CLOSED, removed_at__isnull=True).update(
-        status=ItemStatus.NEW,
-        closed_at=None,
-        url=normalised.url,
-        host=normalised.host,
-        minimised_at=None,
-        version=F("version") + 1,
-    )
+def _create_item(normalised: NormalisedUrl, *, platform: Platform | None, now) -> int | None:
+    """The id of a new item for this URL, or None if another report's item got there first."""
+    try:
+        # A savepoint: if another report of the same new URL commits first, the unique digest
+        # refuses this insert (on PostgreSQL after waiting for that commit) and that item is
+        # counted instead.
+        with transaction.atomic():
+            return UrlItem.objects.create(
+                url=normalised.url,
+                url_hash=normalised.digest,
+                host=normalised.host,
+                first_reported_at=now,
+                last_reported_at=now,
+                report_count=1,
+                platform=platform,
+            ).pk
+    except IntegrityError:
+        return None
+
+
+def _count_again(item_id: int, normalised: NormalisedUrl, *, platform: Platform | None, now):
+    """One report more for a known item, in one UPDATE (every SET reads the row as it was)."""
+    reopen = Q(status=ItemStatus.CLOSED, removed_at__isnull=True)
+
+    def if_reopened(value, field: str, output_field=None):
+        return Case(When(reopen, then=Value(value, output_field=output_field)), default=F(field))
+
+    changes = {
+        "report_count": F("report_count") + 1,
+        "last_reported_at": now,
+        "status": if_reopened(ItemStatus.NEW.value, "status"),
+        "closed_at": if_reopened(None, "closed_at", DateTimeField()),
+        "minimised_at": if_reopened(None, "minimised_at", DateTimeField()),
+        # A minimised item kept only digests; the reporter just gave the URL again.
+        "url": if_reopened(normalised.url, "url"),
+        "host": if_reopened(normalised.host, "host"),
+        "version": Case(
+            When(reopen, then=F("version") + 1),
+            default=F("version"),
+            output_field=UrlItem._meta.get_field("version"),
+        ),
+    }
     if platform is not None:
-        known.filter(platform__isnull=True).update(platform=platform)
-    return known.get(), False
+        changes["platform"] = Coalesce(
+            F("platform"), Value(platform.pk), output_field=UrlItem._meta.get_field("platform")
+        )
+    UrlItem.objects.filter(pk=item_id).update(**changes)
 
 
 @transaction.atomic
@@ -172,8 +190,10 @@ def report_submit(
         errors.add("where_seen", _("Choose where you saw it."))
     platform: Platform | None = None
     platform_key = (platform_key or "").strip() if isinstance(platform_key, str) else ""
+    # Active platforms are few (a pick list): one query serves the choice and the hosts.
+    active_platforms = list(Platform.objects.filter(active=True))
     if platform_key:
-        platform = Platform.objects.filter(key=platform_key, active=True).first()
+        platform = next((p for p in active_platforms if p.key == platform_key), None)
         if platform is None and platform_key != OTHER_PLATFORM:
             errors.add("platform_key", _("Choose one of the listed platforms."))
     platform_other = _validate_text(
@@ -210,18 +230,27 @@ def report_submit(
         contact_email=contact_email,
         language=language,
     )
-    known_platforms = [p for p in Platform.objects.filter(active=True) if p.hosts]
     fallback = platform if platform is not None and platform.key != OTHER_PLATFORM else None
     positions = {n.digest: position for position, n in enumerate(normalised_urls)}
+    known = dict(UrlItem.objects.filter(url_hash__in=list(positions)).values_list("url_hash", "pk"))
     links = []
     # Items are written in digest order, so two reports naming the same URLs in another order
     # lock their rows in the same order (PostgreSQL would otherwise deadlock one of them).
     for normalised in sorted(normalised_urls, key=lambda n: n.digest):
-        item_platform = _platform_of(normalised.host, known_platforms) or fallback
-        item, created = _group(normalised, platform=item_platform, now=now)
-        if created:
-            lookup_hosting.enqueue(item.pk)
-        links.append(ReportUrl(report=report, item=item, position=positions[normalised.digest]))
+        item_platform = _platform_of(normalised.host, active_platforms) or fallback
+        item_id = known.get(normalised.digest)
+        if item_id is None:
+            item_id = _create_item(normalised, platform=item_platform, now=now)
+            if item_id is not None:
+                lookup_hosting.enqueue(item_id)
+            else:
+                item_id = UrlItem.objects.get(url_hash=normalised.digest).pk
+                _count_again(item_id, normalised, platform=item_platform, now=now)
+        else:
+            _count_again(item_id, normalised, platform=item_platform, now=now)
+        links.append(
+            ReportUrl(report=report, item_id=item_id, position=positions[normalised.digest])
+        )
     ReportUrl.objects.bulk_create(sorted(links, key=lambda link: link.position))
     audit(
         actor=None,

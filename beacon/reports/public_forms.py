@@ -83,7 +83,8 @@ class PublicReportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["platform"].widget.choices = platform_choices()  # type: ignore[attr-defined]
+        # A callable: read when the form is rendered, so a filed report does not query it.
+        self.fields["platform"].widget.choices = platform_choices  # type: ignore[attr-defined]
 
     @property
     def is_robot(self) -> bool:

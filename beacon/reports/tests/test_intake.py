@@ -365,3 +365,23 @@ def test_concurrent_reports_of_a_new_url_make_one_item():
     assert Report.objects.count() == 2
     assert UrlItem.objects.count() == 2
     assert len(hosting_tasks()) == 2  # the raced item once, the other URL once
+
+
+def test_a_known_item_without_a_platform_takes_the_first_one_named():
+    submit(where_seen="web_page")
+    submit(where_seen="social_media", platform_key="instagram")
+    submit(where_seen="social_media", platform_key="tiktok")
+
+    item = UrlItem.objects.get()
+    assert item.platform is not None and item.platform.key == "instagram"
+    assert item.report_count == 3
+
+
+def test_a_report_takes_a_bounded_number_of_queries(django_assert_max_num_queries):
+    submit(urls=["http://example.org/known"])
+    urls = [f"http://example.org/{n}" for n in range(10)] + ["http://example.org/known"]
+
+    # Per new URL: a savepoint around its insert and its task; per known URL one UPDATE; the
+    # rest is fixed (platforms, the report in its savepoint, the look-up, links, audit).
+    with django_assert_max_num_queries(9 + 4 * 10 + 1):
+        submit(urls=urls)
