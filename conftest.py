@@ -36,6 +36,17 @@ def _english_by_default(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # The public form's rate limit counts in the cache, which lives as long as the test process:
+    # every test starts with no submissions counted.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def make_user(username: str, role: str | None) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.org"

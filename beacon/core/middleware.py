@@ -24,6 +24,10 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith("/report/"):
+            # The public report form chooses its language from its URL and never reads a
+            # session: a staff member's login must not follow them onto a public page.
+            return None
         language = settings.LANGUAGE_CODE
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
