@@ -32,7 +32,7 @@ from beacon.cases.forms import (
 )
 from beacon.cases.models import Case, TakedownRequest
 from beacon.core.errors import ConcurrentEditError
-from beacon.core.forms_errors import add_service_errors
+from beacon.core.forms_errors import act_on_form, add_service_errors
 from beacon.people.models import Person
 
 
@@ -274,17 +274,14 @@ def _rerender(request, case: Case, **forms) -> HttpResponse:
 def _act(request, case: Case, form, form_name: str, call, done: str) -> HttpResponse:
     """Run one service on a valid form: back to the case page with a message, or the page again
     with the service's errors on the form (a stale version keeps the user's input)."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ConcurrentEditError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("cases:detail", pk=case.pk)
-    return _rerender(request, case, **{form_name: form})
+    return act_on_form(
+        request,
+        form,
+        call,
+        done=done,
+        success=lambda: redirect("cases:detail", pk=case.pk),
+        failure=lambda failed: _rerender(request, case, **{form_name: failed}),
+    )
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from beacon.cases.models import Case
 from beacon.core.errors import ConcurrentEditError
-from beacon.core.forms_errors import add_service_errors
+from beacon.core.forms_errors import act_on_form
 from beacon.reports import selectors, services
 from beacon.reports.choices import Action, ItemStatus
 from beacon.reports.forms import ActionsForm, AssessmentForm, NoticeReplyForm, ReferralLinkForm
@@ -104,20 +104,21 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _act(request, item: UrlItem, form, form_name: str, call, done: str) -> HttpResponse:
     """Run one service on a valid form: back to the page with a message, or the page again with
     the service's errors on the form (a stale version keeps the analyst's input)."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ConcurrentEditError as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("reports:item", pk=item.pk)
-    if form_name.startswith("reply:"):
-        notice_id = int(form_name.split(":")[1])
-        return _page(request, item, status=400, reply_forms={notice_id: form})
-    return _page(request, item, status=400, **{form_name: form})
+
+    def failure(failed) -> HttpResponse:
+        if form_name.startswith("reply:"):
+            notice_id = int(form_name.split(":")[1])
+            return _page(request, item, status=400, reply_forms={notice_id: failed})
+        return _page(request, item, status=400, **{form_name: failed})
+
+    return act_on_form(
+        request,
+        form,
+        call,
+        done=done,
+        success=lambda: redirect("reports:item", pk=item.pk),
+        failure=failure,
+    )
 
 
 @login_required
