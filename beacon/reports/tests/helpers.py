@@ -31,3 +31,18 @@ ILLEGAL = {
     "site_type": "image_host",
     "hosting_country": "NL",
 }
+
+
+def public_form(**overrides) -> dict:
+    """What the public report form posts, with one URL on a reserved name."""
+    data = {
+        "urls": "http://example.org/a",
+        "where_seen": "web_page",
+        "platform": "",
+        "platform_other": "",
+        "description": "",
+        "contact_email": "",
+        "website": "",
+    }
+    data.update(overrides)
+    return data

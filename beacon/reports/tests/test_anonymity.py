@@ -25,6 +25,7 @@ from django.views.debug import ExceptionReporter
 
 from beacon.reports.anonymity import PublicRequestLogFilter
 from beacon.reports.models import Report
+from beacon.reports.tests.helpers import public_form
 
 pytestmark = pytest.mark.django_db
 
@@ -126,17 +127,7 @@ def assert_no_marker(where: str, text: str) -> None:
 
 
 def form(**overrides) -> dict:
-    data = {
-        "urls": "http://example.org/seen",
-        "where_seen": "web_page",
-        "platform": "",
-        "platform_other": "",
-        "description": "",
-        "contact_email": "",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
+    return public_form(**{"urls": "http://example.org/seen", **overrides})
 
 
 def every_ending(client: Client) -> None:

@@ -11,6 +11,7 @@ from django_tasks_db.models import DBTaskResult
 
 from beacon.core.models import AuditRecord
 from beacon.reports.models import Report, ReportUrl, UrlItem
+from beacon.reports.tests.helpers import public_form
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +35,7 @@ def written() -> tuple[int, ...]:
 
 
 def form_data(**overrides) -> dict[str, Any]:
-    data = {
-        "urls": "http://example.org/a",
-        "where_seen": "web_page",
-        "platform": "",
-        "platform_other": "",
-        "description": "",
-        "contact_email": "",
-        "website": "",
-    }
-    data.update(overrides)
-    return data
+    return public_form(**overrides)
 
 
 def post(client, lang: str = "en", **overrides):
