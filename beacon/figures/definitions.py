@@ -89,12 +89,18 @@ def sexual_exploitation_new_cases(first: int, last: int) -> dict[str, dict[str, 
     (child_prostitution, sexting_without_consent, sextortion, grooming), and
     `total_excluding_abuse_image_reports`: the four together, as the 2025 report counts them.
 
-    The 2021 report's total also counted the civil hotline's reports of abuse images
-    (`total_including_abuse_image_reports`); those reports are part 3 of Beacon, so that total is
-    not produced here yet.
+    `total_including_abuse_image_reports` is how the 2021 report counted: those case files plus the
+    civil hotline's reports received in the year (`Report.received_at`, local year), which that
+    report listed as a fifth row of the same table (2021: 320 + 2,147 = 2,467).
     """
     section = _new_cases_by_category(Mission.EXPLOITATION, first, last)
     section["total_excluding_abuse_image_reports"] = section.pop("total")
+    start, end = _year_bounds(first, last)
+    reports = hotline.reports_received_per_year(first, last, start, end, _local_zone())
+    section["total_including_abuse_image_reports"] = {
+        year: count + reports.get(year, 0)
+        for year, count in section["total_excluding_abuse_image_reports"].items()
+    }
     return section
 
 

@@ -266,12 +266,9 @@ def test_every_published_value_of_the_line_and_of_exploitation_cases(
         for key, per_year in published[name].items():
             if not isinstance(per_year, dict):
                 continue  # the note
-            if key == "total_including_abuse_image_reports":
-                assert key not in computed[name]  # needs the civil hotline (part 3)
-                continue
             assert {y: computed[name][key][y] for y in per_year} == per_year, key
             compared += len(per_year)
-    assert compared == 3 + 4 * 7 + 5
+    assert compared == 3 + 4 * 7 + 5 + 3
     assert computed["hotline_calls"]["116000_calls"]["2025"] == 20831
     assert computed["hotline_calls"]["116000_calls_at_night_23h_to_7h"]["2025"] == 2626
     assert computed["hotline_calls"]["116000_calls"]["2021"] == 16916

@@ -26,6 +26,7 @@ from beacon.figures.definitions import (
 from beacon.figures.selectors import figures_for_user
 from beacon.line.models import Call
 from beacon.people.models import Person
+from beacon.reports.models import Report
 
 UTC = ZoneInfo("UTC")
 
@@ -302,12 +303,17 @@ def test_exploitation_new_cases_by_category_and_local_year(db):
     victim_case("sextortion", age=15)  # no sub-kind yet: a sextortion case all the same
     victim_case("grooming", age=12, opened=datetime(2023, 5, 1, 12, tzinfo=UTC))
     record("runaway", MARCH_2025)  # a disappearance: not counted here
+    # Civil-hotline reports count in the 2021 report's total only; 23:30 UTC on New Year's Eve
+    # is already the new year in Brussels.
+    for received in (datetime(2024, 12, 31, 23, 30, tzinfo=UTC), datetime(2024, 6, 1, tzinfo=UTC)):
+        Report.objects.create(number=Report.new_number(), received_at=received, where_seen="other")
     assert sexual_exploitation_new_cases(2023, 2025) == {
         "child_prostitution": {"2023": 0, "2024": 0, "2025": 2},
         "sexting_without_consent": {"2023": 0, "2024": 1, "2025": 0},
         "sextortion": {"2023": 0, "2024": 0, "2025": 2},
         "grooming": {"2023": 1, "2024": 0, "2025": 0},
         "total_excluding_abuse_image_reports": {"2023": 1, "2024": 1, "2025": 4},
+        "total_including_abuse_image_reports": {"2023": 1, "2024": 2, "2025": 5},
     }
 
 
