@@ -1,5 +1,7 @@
 """The decision rules, one case each: what Beacon proposes after an assessment."""
 
+from dataclasses import replace
+
 import pytest
 
 from beacon.reports.decisions import Situation, propose
@@ -7,18 +9,19 @@ from beacon.reports.decisions import Situation, propose
 HOTLINES = frozenset({"NL", "DE", "US"})
 
 
+BASE = Situation(
+    accessible=True,
+    classification="baseline",
+    hosting_country="BE",
+    home_country="BE",
+    hotline_countries=HOTLINES,
+    platform_has_channel=False,
+    identifiable_victim=False,
+)
+
+
 def situation(**given) -> Situation:
-    facts = {
-        "accessible": True,
-        "classification": "baseline",
-        "hosting_country": "BE",
-        "home_country": "BE",
-        "hotline_countries": HOTLINES,
-        "platform_has_channel": False,
-        "identifiable_victim": False,
-    }
-    facts.update(given)
-    return Situation(**facts)
+    return replace(BASE, **given)
 
 
 @pytest.mark.parametrize(
