@@ -69,7 +69,9 @@ def reports_due(now: datetime) -> QuerySet[Report]:
 
 
 def items_due() -> QuerySet[UrlItem]:
-    """Closed or removed items, every report of which is minimised."""
+    """Closed or removed items, or items whose watching has ended (a notice went out, the content
+    was never seen removed, and no check is planned any more: liveness stops after day 30), every
+    report of which is minimised."""
     reports = ReportUrl.objects.filter(item=OuterRef("pk"))
     unminimised = reports.filter(report__minimised_at__isnull=True)
     return (
@@ -78,6 +80,11 @@ def items_due() -> QuerySet[UrlItem]:
             Q(status__in=(ItemStatus.CLOSED, ItemStatus.REMOVED))
             | Q(closed_at__isnull=False)
             | Q(removed_at__isnull=False)
+            | Q(
+                status=ItemStatus.ACTIONED,
+                first_notice_at__isnull=False,
+                next_check_at__isnull=True,
+            )
         )
         .filter(Exists(reports))
         .exclude(Exists(unminimised))

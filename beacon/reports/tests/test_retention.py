@@ -225,11 +225,26 @@ def test_a_url_another_report_still_needs_keeps_its_text(worked):
 
 @pytest.mark.django_db
 def test_a_url_still_being_watched_is_not_minimised(worked):
-    UrlItem.objects.update(status=ItemStatus.ACTIONED, removed_at=None, closed_at=None)
+    UrlItem.objects.update(
+        status=ItemStatus.ACTIONED, removed_at=None, closed_at=None, next_check_at=NOW
+    )
 
     assert minimise_due(now=NOW) == "reports 1, URLs 0"
 
     assert UrlItem.objects.get().minimised_at is None
+
+
+@pytest.mark.django_db
+def test_a_url_whose_watching_ended_unremoved_is_minimised(worked):
+    # Checks stop after day 30; the item stays "actioned" and must not keep its URL forever.
+    UrlItem.objects.update(
+        status=ItemStatus.ACTIONED, removed_at=None, closed_at=None, next_check_at=None
+    )
+
+    assert minimise_due(now=NOW) == "reports 1, URLs 1"
+
+    item = UrlItem.objects.get()
+    assert item.minimised_at == NOW and URL not in item.url
 
 
 @pytest.mark.django_db
