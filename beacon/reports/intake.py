@@ -143,19 +143,21 @@ def _create_item(normalised: NormalisedUrl, *, platform: Platform | None, now) -
 def _count_again(item_id: int, normalised: NormalisedUrl, *, platform: Platform | None, now):
     """One report more for a known item, in one UPDATE (every SET reads the row as it was)."""
     reopen = Q(status=ItemStatus.CLOSED, removed_at__isnull=True)
+    # A minimised item kept only digests; the reporter just gave the URL again, so the analysts
+    # get its text back (and minimisation starts again with this report's retention).
+    restore = reopen | Q(minimised_at__isnull=False)
 
-    def if_reopened(value, field: str, output_field=None):
-        return Case(When(reopen, then=Value(value, output_field=output_field)), default=F(field))
+    def if_reopened(value, field: str, output_field=None, when=reopen):
+        return Case(When(when, then=Value(value, output_field=output_field)), default=F(field))
 
     changes = {
         "report_count": F("report_count") + 1,
         "last_reported_at": now,
         "status": if_reopened(ItemStatus.NEW.value, "status"),
         "closed_at": if_reopened(None, "closed_at", DateTimeField()),
-        "minimised_at": if_reopened(None, "minimised_at", DateTimeField()),
-        # A minimised item kept only digests; the reporter just gave the URL again.
-        "url": if_reopened(normalised.url, "url"),
-        "host": if_reopened(normalised.host, "host"),
+        "minimised_at": if_reopened(None, "minimised_at", DateTimeField(), when=restore),
+        "url": if_reopened(normalised.url, "url", when=restore),
+        "host": if_reopened(normalised.host, "host", when=restore),
         "version": Case(
             When(reopen, then=F("version") + 1),
             default=F("version"),
@@ -232,7 +234,14 @@ def report_submit(
     )
     fallback = platform if platform is not None and platform.key != OTHER_PLATFORM else None
     positions = {n.digest: position for position, n in enumerate(normalised_urls)}
-    known = dict(UrlItem.objects.filter(url_hash__in=list(positions)).values_list("url_hash", "pk"))
+    known: dict[str, int] = {}
+    minimised: set[int] = set()
+    for digest, pk, minimised_at in UrlItem.objects.filter(
+        url_hash__in=list(positions)
+    ).values_list("url_hash", "pk", "minimised_at"):
+        known[digest] = pk
+        if minimised_at is not None:
+            minimised.add(pk)
     links = []
     # Items are written in digest order, so two reports naming the same URLs in another order
     # lock their rows in the same order (PostgreSQL would otherwise deadlock one of them).
@@ -248,6 +257,9 @@ def report_submit(
                 _count_again(item_id, normalised, platform=item_platform, now=now)
         else:
             _count_again(item_id, normalised, platform=item_platform, now=now)
+            if item_id in minimised:
+                # Its addresses and CNAME chain were minimised to digests: look them up again.
+                lookup_hosting.enqueue(item_id)
         links.append(
             ReportUrl(report=report, item_id=item_id, position=positions[normalised.digest])
         )

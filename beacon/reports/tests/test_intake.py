@@ -207,6 +207,33 @@ def test_a_minimised_item_reported_again_gets_its_url_back():
     assert item.status == ItemStatus.NEW
 
 
+def test_a_minimised_removed_item_reported_again_gets_its_text_and_a_new_hosting_look_up():
+    from django_tasks_db.models import DBTaskResult
+
+    submit()
+    item = UrlItem.objects.get()
+    UrlItem.objects.filter(pk=item.pk).update(
+        status=ItemStatus.REMOVED,
+        removed_at=timezone.now(),
+        minimised_at=timezone.now(),
+        url="sha256:" + item.url_hash,
+        host="0" * 64,
+        resolved_ips=["1" * 64],
+    )
+    lookups = DBTaskResult.objects.filter(task_path="beacon.reports.tasks.lookup_hosting").count()
+
+    submit()
+
+    item.refresh_from_db()
+    # Its removal stays recorded (not reopened), but the analysts can read the URL again.
+    assert (item.url, item.host, item.minimised_at) == ("http://example.org/a", "example.org", None)
+    assert item.status == ItemStatus.REMOVED and item.report_count == 2
+    assert (
+        DBTaskResult.objects.filter(task_path="beacon.reports.tasks.lookup_hosting").count()
+        == lookups + 1
+    )
+
+
 def test_a_taken_report_number_is_drawn_again(monkeypatch):
     taken = submit().number
     numbers = iter([taken, "R-2222-3333"])
