@@ -6,8 +6,9 @@ one `ReportUrl` and counts once. A new item has its hosting looked up in the bac
 is enqueued in this transaction). A URL already known counts one more report; an item that was
 closed (assessed as nothing to act on, or unreachable) goes back to the queue, because what a URL
 serves changes and a new report is a reason to look again; an item whose removal was recorded, or
-with notices under way, is not reopened (the report is still linked to it and counted). A closed
-item that was minimised gets its URL back: the reporter just gave it again.
+with notices under way, is not reopened (the report is still linked to it and counted). An item
+that was minimised gets its URL back whatever its status, and its hosting is looked up again: the
+reporter just gave the URL again.
 
 The caller is the public: there is no actor, no permission to check, and nothing identifying is
 received, so nothing identifying can be stored.
