@@ -15,6 +15,7 @@ without an actor.
 """
 
 import hashlib
+import hmac
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,7 +44,12 @@ ITEM_FIELDS = ["url", "host", "resolved_ips", "cname_chain", "minimised_at"]
 
 
 def digest(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+    """A keyed digest (HMAC-SHA256) of a host name or an address: a plain hash of an IPv4 address
+    is reversed by hashing all four billion of them, a keyed one is not without the key. The key
+    derives from SECRET_KEY, so the same value still gives the same digest (counts by host stay
+    possible)."""
+    key = hashlib.sha256(b"beacon.reports.retention:" + settings.SECRET_KEY.encode()).digest()
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def retention_days() -> int:

@@ -178,6 +178,16 @@ def test_a_report_closed_more_than_the_retention_period_ago_and_its_url_are_mini
     assert OutboxMessage.objects.get(object_type="reports.report").destination == ""
 
 
+def test_addresses_are_digested_with_a_key(settings):
+    import hashlib
+
+    plain = hashlib.sha256(b"198.51.100.7").hexdigest()
+    keyed = digest("198.51.100.7")
+    assert keyed != plain and len(keyed) == 64 and keyed == digest("198.51.100.7")
+    settings.SECRET_KEY = "another key"
+    assert digest("198.51.100.7") != keyed
+
+
 @pytest.mark.django_db
 def test_minimisation_is_audited_and_idempotent(worked):
     minimise_due(now=NOW)
