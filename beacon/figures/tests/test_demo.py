@@ -255,6 +255,10 @@ def test_a_second_load_changes_nothing_and_figures_print_the_published_nesting(d
     assert "total_excluding_abuse_image_reports 234 360 320 357 474 542 988" in lines
     assert "case_details_2025 / sextortion / financial" in lines
     assert "male_pct 92.1" in lines
+    assert "total_including_abuse_image_reports 1648 2416 2467 2189 2895 2441 2730" in lines
+    assert "reports_received 1414 2056 2147 1832 2421 1899 1742" in lines
+    assert "abuse_image_hotline / 2025_breakdown" in lines
+    assert "top_platforms Telegram, TikTok, Snapchat, Instagram" in lines
 
 
 def test_every_published_value_of_the_line_and_of_exploitation_cases(

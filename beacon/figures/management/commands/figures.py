@@ -29,6 +29,15 @@ class Command(BaseCommand):
             for key, values in figures[table].items():
                 cells = "".join(f"{values[y]:>8}" if y in values else f"{'':>8}" for y in years)
                 self.stdout.write(f"{key:42}{cells}")
+        hotline = figures["abuse_image_hotline"]
+        received = hotline["reports_received"]
+        self.stdout.write("\nabuse_image_hotline")
+        self.stdout.write(f"{'':42}" + "".join(f"{y:>8}" for y in years))
+        cells = "".join(f"{received[y]:>8}" if y in received else f"{'':>8}" for y in years)
+        self.stdout.write(f"{'reports_received':42}{cells}")
+        for key, details in hotline.items():
+            if key != "reports_received" and isinstance(details, dict):
+                self._details(f"abuse_image_hotline / {key}", details)
         for section, content in figures.items():
             if not section.startswith("case_details_"):
                 continue
@@ -42,4 +51,6 @@ class Command(BaseCommand):
                 self._details(f"{title} / {key}", value)
             else:
                 shown = "—" if value is None else value
+                if isinstance(value, list):
+                    shown = ", ".join(map(str, value))
                 self.stdout.write(f"  {key:40}{shown:>10}")
