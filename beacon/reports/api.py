@@ -259,7 +259,8 @@ def assess_item(request, item_id: int, payload: AssessmentIn):
     """Record an assessment in INHOPE's classification. The answer's `item.proposed_actions`
     are what Beacon proposes (police, member hotline, police for INTERPOL, platform notice,
     victim referral, or close); confirm them with POST .../actions. An item waiting for a
-    second opinion takes it only from another analyst."""
+    second opinion takes it only from another analyst; one that disagrees with the opinion
+    before it (accessible, classification) leaves the item waiting for another opinion."""
     values = payload.dict(exclude={"version"})
     assessment = services.assessment_record(
         actor=request.user, item_id=item_id, expected_version=payload.version, **values

@@ -189,7 +189,8 @@ def assessment_record(
     """Record an analyst's assessment of a URL and propose what follows.
 
     An item waiting for a second opinion takes it only from another analyst than the one who
-    asked; that assessment then counts (the history keeps both)."""
+    asked; that assessment then counts (the history keeps both). If it disagrees with the one
+    before, the item waits for another opinion from someone other than its author."""
     require(actor, ASSESS)
     item = _lock_item(item_id, expected_version)
     values: dict = {
@@ -225,13 +226,19 @@ def assessment_record(
     proposed = decisions.propose(
         situation_of(_with_country(item, values["hosting_country"]), assessment)
     )
+    # A second opinion that agrees with the opinion before it (accessible or not, and the same
+    # classification) lets the actions go ahead; one that disagrees asks for another opinion in
+    # turn, so nothing is sent until two analysts agree.
+    waiting_for = None
+    if second_opinion and not _agree(item.current_assessment, assessment):
+        waiting_for = actor
     _save(
         item,
         current_assessment=assessment,
         hosting_country=values["hosting_country"],
-        status=ItemStatus.ASSESSED,
+        status=ItemStatus.SECOND_OPINION if waiting_for else ItemStatus.ASSESSED,
         proposed_actions=proposed,
-        second_opinion_requested_by=None,
+        second_opinion_requested_by=waiting_for,
     )
     Report.objects.filter(report_urls__item=item, status=ReportStatus.NEW).update(
         status=ReportStatus.IN_PROGRESS
@@ -243,6 +250,13 @@ def assessment_record(
         fields=[field for field, value in values.items() if value not in ("", None, False)],
     )
     return assessment
+
+
+def _agree(first: Assessment | None, second: Assessment) -> bool:
+    return first is not None and (first.accessible, first.classification) == (
+        second.accessible,
+        second.classification,
+    )
 
 
 def _with_country(item: UrlItem, country: str) -> UrlItem:

@@ -125,11 +125,30 @@ def test_a_second_opinion_comes_from_another_analyst_and_then_counts(analyst, it
         assess(analyst, item)
     with pytest.raises(ValidationError):
         confirm(analyst, item, ["hotline"])
-    second = assess(cast["administrator"], item, classification="baseline")
+    second = assess(cast["administrator"], item, classification="national")
     item.refresh_from_db()
     assert second.second_opinion and not first.second_opinion
     assert item.current_assessment == second
     assert item.status == "assessed"
+
+
+def test_analysts_who_disagree_wait_for_another_opinion(analyst, item, cast):
+    assess(analyst, item, classification="national")
+    item.refresh_from_db()
+    second_opinion_request(actor=analyst, item_id=item.pk, expected_version=item.version)
+    admin = cast["administrator"]
+    assess(admin, item, classification="baseline")
+    item.refresh_from_db()
+    # Nothing goes out while two analysts disagree; the dissenter cannot settle it alone.
+    assert item.status == "second_opinion" and item.second_opinion_requested_by == admin
+    with pytest.raises(ValidationError, match="another analyst"):
+        assess(admin, item)
+    with pytest.raises(ValidationError):
+        confirm(admin, item, ["hotline"])
+    third = assess(analyst, item, classification="baseline")
+    item.refresh_from_db()
+    assert third.second_opinion and item.status == "assessed"
+    assert item.second_opinion_requested_by is None
 
 
 def test_confirming_writes_each_notice_with_its_outbox_message_in_one_go(analyst, cast):
