@@ -32,7 +32,7 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         if demo:
-            call_command("demo", stdout=self.stdout)
+            call_command("demo", url=f"http://{host}:{port}/", stdout=self.stdout)
         workers: list[subprocess.Popen] = []
         if not no_worker:
             # The workers are their own processes: a slow task never holds up a web request.
