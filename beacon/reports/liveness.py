@@ -40,7 +40,7 @@ from django.utils import timezone
 
 from beacon.core.audit import audit
 from beacon.core.models import AuditAction
-from beacon.reports.choices import ItemStatus, RemovalSource
+from beacon.reports.choices import RemovalSource
 from beacon.reports.hosting import resolve
 from beacon.reports.models import Notice, UrlCheck, UrlItem
 
@@ -313,6 +313,7 @@ def item_record_check(*, item_id: int, result: CheckResult, at: datetime) -> str
     )
     values: dict = {"last_checked_at": at}
     changed_fields = []
+    removed_at = None
     moved = (result.final_host and not _same_host(result.final_host, item.host)) or (
         result.address
         and item.resolved_ips
@@ -329,16 +330,8 @@ def item_record_check(*, item_id: int, result: CheckResult, at: datetime) -> str
         )
     elif item.failed_checks + 1 >= FAILURES_FOR_REMOVAL:
         failures = list(item.checks.order_by("-checked_at", "-id")[:FAILURES_FOR_REMOVAL])
-        values.update(
-            failed_checks=F("failed_checks") + 1,
-            removed_at=failures[-1].checked_at,
-            removal_source=RemovalSource.CHECK,
-            next_check_at=None,
-            version=F("version") + 1,
-        )
-        if item.status != ItemStatus.CLOSED:
-            values["status"] = ItemStatus.REMOVED
-        changed_fields += ["removed_at", "removal_source", "status", "next_check_at"]
+        values["failed_checks"] = F("failed_checks") + 1
+        removed_at = failures[-1].checked_at
         outcome = "removed"
     else:
         values["failed_checks"] = F("failed_checks") + 1
@@ -346,6 +339,12 @@ def item_record_check(*, item_id: int, result: CheckResult, at: datetime) -> str
     UrlItem.objects.filter(pk=item_id).update(**values)
     if changed_fields:
         audit(actor=None, action=AuditAction.UPDATE, obj=item, fields=changed_fields)
+    if removed_at is not None:
+        # The one way an item is marked removed, by a check or a recipient's confirmation (the
+        # services import this module, hence the late import).
+        from beacon.reports.services import item_mark_removed
+
+        item_mark_removed(item=item, removed_at=removed_at, source=RemovalSource.CHECK)
     return outcome
 
 

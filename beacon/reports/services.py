@@ -516,7 +516,12 @@ def item_mark_removed(*, item: UrlItem, removed_at: datetime, source: str) -> No
         status=ItemStatus.REMOVED,
         next_check_at=None,
     )
-    audit(actor=None, action=AuditAction.UPDATE, obj=locked, fields=["removed_at", "status"])
+    audit(
+        actor=None,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        fields=["next_check_at", "removal_source", "removed_at", "status"],
+    )
 
 
 @transaction.atomic
