@@ -136,7 +136,8 @@ def referral_out(referral: VictimReferral) -> dict:
 
 
 def item_out(item: UrlItem) -> dict:
-    referral = VictimReferral.objects.select_related("case", "referred_by").filter(item=item)
+    # Read with the item by the selector (a reverse one-to-one: absent when nobody was referred).
+    referral = item.referral if hasattr(item, "referral") else None
     return {
         **item_summary_out(item),
         "reports": [
@@ -169,7 +170,7 @@ def item_out(item: UrlItem) -> dict:
         "removed_at": item.removed_at,
         "removal_source": item.removal_source,
         "notices": [notice_out(n) for n in sorted(item.notices.all(), key=lambda n: n.pk)],
-        "referral": next((referral_out(r) for r in referral), None),
+        "referral": referral_out(referral) if referral else None,
         "checks": [
             {
                 "checked_at": check.checked_at,

@@ -37,7 +37,14 @@ def item_get(*, user, pk: int) -> UrlItem:
     """One URL with its reports, assessments, notices and checks; the read is audited."""
     require(user, "reports.view_urlitem")
     item = (
-        UrlItem.objects.select_related("platform", "current_assessment", "decided_by")
+        UrlItem.objects.select_related(
+            "platform",
+            "current_assessment",
+            "decided_by",
+            "second_opinion_requested_by",
+            "referral__case",
+            "referral__referred_by",
+        )
         .prefetch_related(
             Prefetch(
                 "report_urls",
