@@ -6,13 +6,12 @@ organisation's time zone (settings.TIME_ZONE): a case opened at 00:30 on 1 Janua
 counts in the new year even though it is still 31 December in UTC.
 
 Shares (`*_pct`) and means (`mean_*`) carry one decimal, rounded half up from the exact fraction
-(not from a float): 60.95 is 61.0. The annual reports print them rounded half up to whole
-numbers, so a published 61% is any computed value from 60.5 to 61.4.
+(not from a float; `figures/rounding.py`): 60.95 is 61.0. The annual reports print them rounded
+half up to whole numbers, so a published 61% is any computed value from 60.5 to 61.4.
 """
 
 from collections import defaultdict
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,6 +21,8 @@ from django.db.models.functions import ExtractYear
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
 from beacon.figures import hotline
+from beacon.figures.rounding import mean as _mean
+from beacon.figures.rounding import pct as _pct
 from beacon.line.models import Call
 
 
@@ -132,16 +133,6 @@ def hotline_calls(first: int, last: int) -> dict[str, dict[str, int]]:
     }
 
 
-ONE_DECIMAL = Decimal("0.1")
-
-
-def _pct(part: int, whole: int) -> float:
-    """`part` as a percentage of `whole`, one decimal, half up (0.0 when `whole` is 0)."""
-    if not whole:
-        return 0.0
-    return float((Decimal(100 * part) / Decimal(whole)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
-
-
 def runaway_details(year: int) -> dict[str, int | float]:
     """Runaway episodes of one year: cases of category key `runaway` opened in the year.
 
@@ -187,13 +178,6 @@ def runaway_details(year: int) -> dict[str, int | float]:
         "found_within_week_pct": _pct(counts["within_week"], reports),
         "longer_than_month_pct": _pct(counts["over_month"], reports),
     }
-
-
-def _mean(total: int | None, count: int) -> float | None:
-    """`total / count`, one decimal, half up (None when `count` is 0)."""
-    if not count:
-        return None
-    return float((Decimal(total or 0) / Decimal(count)).quantize(ONE_DECIMAL, ROUND_HALF_UP))
 
 
 def _count(condition: Q) -> Count:

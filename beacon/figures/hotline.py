@@ -26,13 +26,15 @@ thousand URLs a year), in hours with one decimal.
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from statistics import median
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 
+from beacon.figures.rounding import one_decimal
+from beacon.figures.rounding import pct as _pct
 from beacon.reports.choices import ILLEGAL, NoticeKind, WhereSeen
 from beacon.reports.models import Notice, Platform, Report, ReportUrl, UrlItem, VictimReferral
 
@@ -46,20 +48,11 @@ TOP_PLATFORMS_PUBLISHED = 4
 UNKNOWN = "unknown"
 
 
-def _pct(part: int, whole: int) -> float:
-    """`part` as a percentage of `whole`, one decimal, half up, as the other sections' shares
-    (beacon.figures.definitions._pct; imported late: definitions imports this module)."""
-    from beacon.figures.definitions import _pct as pct
-
-    return pct(part, whole)
-
-
 def _median_hours(durations: list[timedelta]) -> float | None:
     """Median of `durations` in hours, one decimal half up (None without any)."""
     if not durations:
         return None
-    hours = Decimal(median(d.total_seconds() for d in durations)) / Decimal(3600)
-    return float(hours.quantize(Decimal("0.1"), ROUND_HALF_UP))
+    return one_decimal(Decimal(median(d.total_seconds() for d in durations)) / Decimal(3600))
 
 
 def _in(field: str, start: datetime, end: datetime) -> Q:
@@ -75,6 +68,11 @@ def _names(platform_ids) -> dict[int | None, str]:
 
 
 # --- the annual report's numbers --------------------------------------------------------------
+
+
+def ranked(counts: dict[str, int]) -> dict[str, int]:
+    """Most first, ties by key."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
 def _with_item(condition: Q) -> Exists:
@@ -276,9 +274,6 @@ def inhope_figures(start: datetime, end: datetime) -> dict:
         )
     )
 
-    def ranked(counts: dict[str, int]) -> dict[str, int]:
-        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-
     return {
         "by_classification": ranked(by_classification),
         "by_hosting_country": ranked(by_country),
@@ -337,9 +332,6 @@ def dsa_article_22(start: datetime, end: datetime) -> dict:
         ):
             counts[key] = counts.get(key, 0) + row["n"]
     decided = notices.filter(decided_at__isnull=False).values_list("created_at", "decided_at")
-
-    def ranked(counts: dict[str, int]) -> dict[str, int]:
-        return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     return {
         "notices": total,

@@ -1,0 +1,25 @@
+"""How every share, mean and median of the figures is rounded: one decimal, half up, from the exact
+value (not from a float), so 60.95 is 61.0. The annual reports print whole numbers rounded half up,
+so a published 61% is any computed value from 60.5 to 61.4."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+ONE_DECIMAL = Decimal("0.1")
+
+
+def one_decimal(value: Decimal) -> float:
+    return float(value.quantize(ONE_DECIMAL, ROUND_HALF_UP))
+
+
+def pct(part: int, whole: int) -> float:
+    """`part` as a percentage of `whole` (0.0 when `whole` is 0)."""
+    if not whole:
+        return 0.0
+    return one_decimal(Decimal(100 * part) / Decimal(whole))
+
+
+def mean(total: int | None, count: int) -> float | None:
+    """`total / count` (None when `count` is 0)."""
+    if not count:
+        return None
+    return one_decimal(Decimal(total or 0) / Decimal(count))
