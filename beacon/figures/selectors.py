@@ -33,10 +33,14 @@ def may_view_hotline_figures(user) -> bool:
     )
 
 
-def hotline_figures_for_user(*, user, start: datetime, end: datetime) -> dict[str, dict]:
-    """The civil hotline's figures for [start, end) in sections of `key: value`
-    (beacon.figures.hotline.figures_by_section); PermissionDenied for a user with neither of
-    HOTLINE_FIGURES_PERMISSIONS."""
+def require_hotline_figures(user) -> None:
+    """PermissionDenied for a user with neither of HOTLINE_FIGURES_PERMISSIONS."""
     if not may_view_hotline_figures(user):
         raise PermissionDenied(HOTLINE_FIGURES_PERMISSIONS[0])
+
+
+def hotline_figures_for_user(*, user, start: datetime, end: datetime) -> dict[str, dict]:
+    """The civil hotline's figures for [start, end) in sections of `key: value`
+    (beacon.figures.hotline.figures_by_section), for a user allowed to read them."""
+    require_hotline_figures(user)
     return figures_by_section(start, end)

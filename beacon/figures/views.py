@@ -6,10 +6,8 @@ spreadsheet), and a PDF that WeasyPrint renders from the page's own template.
 """
 
 import csv
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -19,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from beacon.figures.selectors import hotline_figures_for_user
+from beacon.core.localtime import local_days_bounds
+from beacon.figures.selectors import hotline_figures_for_user, require_hotline_figures
 from beacon.reports.choices import (
     AgeGroup,
     Classification,
@@ -104,14 +103,6 @@ def parse_period(params) -> tuple[date, date, list[str]]:
     return days["from"], days["to"], errors
 
 
-def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(settings.TIME_ZONE)
-    return (
-        datetime.combine(first, time.min, tzinfo=zone),
-        datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone),
-    )
-
-
 def _display(value) -> str:
     if value is None:
         return "—"
@@ -122,12 +113,15 @@ def _display(value) -> str:
 @require_GET
 def hotline(request: HttpRequest) -> HttpResponse:
     first, last, errors = parse_period(request.GET)
-    start, end = _bounds(first, last)
-    # Permission first: a refused user learns nothing, not even that a date was wrong.
-    sections = hotline_figures_for_user(user=request.user, start=start, end=end)
+    start, end = local_days_bounds(first, last)
     export = request.GET.get("format", "")
     if errors:
+        # Permission first: a refused user learns nothing, not even that a date was wrong; and
+        # nothing is counted for a period that is not one.
+        require_hotline_figures(request.user)
         sections = {}
+    else:
+        sections = hotline_figures_for_user(user=request.user, start=start, end=end)
     if export == "csv" and not errors:
         return _csv(sections, first, last)
     context = {

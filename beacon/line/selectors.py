@@ -4,7 +4,7 @@ Permission-checked; the board is counted by the database."""
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.db.models import Case as Choose
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_datetime
 
 from beacon.cases.models import Case
 from beacon.cases.selectors import CaseFilters, can_read_cases, case_list
+from beacon.core.localtime import local_days_bounds
 from beacon.core.permissions import require
 from beacon.line.models import CHANNELS_116000, Call
 
@@ -24,10 +25,7 @@ CASE_SEARCH_LIMIT = 10
 
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """The instants a local calendar day starts and ends (23 or 25 hours on DST days)."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end
+    return local_days_bounds(day)
 
 
 @dataclass

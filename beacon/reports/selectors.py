@@ -6,7 +6,7 @@ Reported URLs are not children's case files, but they point at abuse material: o
 page of Beacon ever makes them a link or loads them.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 
 from beacon.core.audit import audit_view
+from beacon.core.localtime import local_days_bounds
 from beacon.core.permissions import require
 from beacon.reports.choices import ItemStatus
 from beacon.reports.models import Assessment, Notice, ReportUrl, UrlCheck, UrlItem, VictimReferral
@@ -83,8 +84,7 @@ def analyst_workload(*, user, first: date, last: date) -> list[dict]:
     material each analyst looked at, so a team lead can limit anyone's exposure. One query."""
     require(user, "reports.view_analyst_workload")
     zone = ZoneInfo(settings.TIME_ZONE)
-    start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    start, end = local_days_bounds(first, last)
     rows = (
         Assessment.objects.filter(assessed_at__gte=start, assessed_at__lt=end)
         .annotate(day=TruncDate("assessed_at", tzinfo=zone))
