@@ -24,7 +24,7 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.path.startswith("/report/"):
+        if request.path.startswith(tuple(settings.PUBLIC_URL_PREFIXES)):
             # The public report form chooses its language from its URL and never reads a
             # session: a staff member's login must not follow them onto a public page.
             return None

@@ -22,7 +22,6 @@ import re
 
 from django.views.debug import SafeExceptionReporterFilter
 
-PUBLIC_PREFIXES = ("/report/",)
 _IP_TEXT = re.compile(
     r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\]?)"
     r"(?::\d+)?(?![\w.:])"
@@ -30,7 +29,9 @@ _IP_TEXT = re.compile(
 
 
 def is_public_path(path: str | None) -> bool:
-    return bool(path) and str(path).startswith(PUBLIC_PREFIXES)
+    from django.conf import settings  # read per record: settings are still loading on import
+
+    return bool(path) and str(path).startswith(tuple(settings.PUBLIC_URL_PREFIXES))
 
 
 class PublicRequestLogFilter(logging.Filter):
