@@ -47,12 +47,13 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -150,6 +151,34 @@ def outbox_resend(*, actor, message_id: int) -> OutboxMessage:
     )
     _enqueue_delivery(message.pk)
     return message
+
+
+def _replace(value: Any, old: str, new: str) -> Any:
+    """`old` replaced by `new` in every string inside a JSON value."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace(v, old, new) for k, v in value.items()}
+    return value
+
+
+def outbox_redact(*, messages: QuerySet[OutboxMessage], old: str, new: str, **fields) -> None:
+    """Replace `old` by `new` in these messages' text and payload, and in their attempts' errors,
+    which may quote it; set `fields` too (e.g. destination="" once a reporter's address must go).
+    Retention calls it inside its transaction: the proof of sending stays, its content goes."""
+    for message in messages.select_for_update():
+        message.subject = message.subject.replace(old, new)
+        message.body = message.body.replace(old, new)
+        message.payload = _replace(message.payload, old, new)
+        message.last_error = message.last_error.replace(old, new)
+        for name, value in fields.items():
+            setattr(message, name, value)
+        message.save(update_fields=["subject", "body", "payload", "last_error", *fields])
+        for attempt in DeliveryAttempt.objects.filter(message=message, error__contains=old):
+            attempt.error = attempt.error.replace(old, new)
+            attempt.save(update_fields=["error"])
 
 
 # --- delivery -------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ without an actor.
 import hashlib
 import hmac
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -26,7 +25,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from beacon.core.audit import audit, object_type_of
-from beacon.core.models import AuditAction, DeliveryAttempt, OutboxMessage
+from beacon.core.models import AuditAction, OutboxMessage
+from beacon.core.outbox import outbox_redact
 from beacon.reports.choices import ItemStatus, ReportStatus
 from beacon.reports.models import (
     Assessment,
@@ -97,32 +97,6 @@ def items_due() -> QuerySet[UrlItem]:
     )
 
 
-def _replace(value: Any, old: str, new: str) -> Any:
-    """`old` replaced by `new` in every string inside a JSON value."""
-    if isinstance(value, str):
-        return value.replace(old, new)
-    if isinstance(value, list):
-        return [_replace(v, old, new) for v in value]
-    if isinstance(value, dict):
-        return {k: _replace(v, old, new) for k, v in value.items()}
-    return value
-
-
-def _scrub_messages(messages: QuerySet[OutboxMessage], old: str, new: str, **fields) -> None:
-    """Replace `old` in outbox messages (and their attempts' errors, which may quote it)."""
-    for message in messages.select_for_update():
-        message.subject = message.subject.replace(old, new)
-        message.body = message.body.replace(old, new)
-        message.payload = _replace(message.payload, old, new)
-        message.last_error = message.last_error.replace(old, new)
-        for name, value in fields.items():
-            setattr(message, name, value)
-        message.save(update_fields=["subject", "body", "payload", "last_error", *fields])
-        for attempt in DeliveryAttempt.objects.filter(message=message, error__contains=old):
-            attempt.error = attempt.error.replace(old, new)
-            attempt.save(update_fields=["error"])
-
-
 @transaction.atomic
 def reports_minimise(*, report_ids: list[int], at: datetime) -> int:
     """Minimise these reports (those still due): description and e-mail address go."""
@@ -133,7 +107,7 @@ def reports_minimise(*, report_ids: list[int], at: datetime) -> int:
             outcome_mails = OutboxMessage.objects.filter(
                 object_type=object_type_of(Report), object_id=str(report.pk)
             )
-            _scrub_messages(outcome_mails, report.contact_email, "", destination="")
+            outbox_redact(messages=outcome_mails, old=report.contact_email, new="", destination="")
         Report.objects.filter(pk=report.pk).update(
             description="", contact_email="", minimised_at=at
         )
@@ -176,7 +150,7 @@ def item_minimise(*, item_id: int, at: datetime) -> bool:
         Q(object_type=object_type_of(Notice), object_id__in=notice_ids)
         | Q(pk__in=Notice.objects.filter(item=item).values("outbox_message_id"))
     )
-    _scrub_messages(messages, item.url, token)
+    outbox_redact(messages=messages, old=item.url, new=token)
     audit(actor=None, action=AuditAction.UPDATE, obj=item, fields=ITEM_FIELDS)
     return True
 
