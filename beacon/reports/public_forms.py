@@ -17,14 +17,8 @@ from beacon.reports.models import DESCRIPTION_MAX, Platform
 # The hidden field a person never sees and a form-filling robot fills in.
 HONEYPOT = "website"
 # Service field name -> form field name, for placing messages.
-FIELD_OF = {
-    "urls": "urls",
-    "where_seen": "where_seen",
-    "platform_key": "platform",
-    "platform_other": "platform_other",
-    "description": "description",
-    "contact_email": "contact_email",
-}
+# The service's name of a field, where the form's differs.
+SERVICE_ALIASES = {"platform_key": "platform"}
 
 
 def platform_choices() -> list[tuple[str, Any]]:
@@ -102,8 +96,3 @@ class PublicReportForm(forms.Form):
             "description": data.get("description") or "",
             "contact_email": data.get("contact_email") or "",
         }
-
-    def add_service_errors(self, message_dict: dict[str, list[str]]) -> None:
-        for field, messages in message_dict.items():
-            for message in messages:
-                self.add_error(FIELD_OF.get(field), message)

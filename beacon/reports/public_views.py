@@ -24,9 +24,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from beacon.core.forms_errors import add_service_errors
 from beacon.reports.intake import report_submit
 from beacon.reports.models import Report
-from beacon.reports.public_forms import PublicReportForm
+from beacon.reports.public_forms import SERVICE_ALIASES, PublicReportForm
 from beacon.reports.ratelimit import allow_submission
 
 # A report at its largest is about 110 kB (50 URLs of 2,048 characters and a description); a
@@ -99,7 +100,7 @@ def report_form(request, lang: str):
         try:
             report = report_submit(**form.submission(), language=lang)
         except ValidationError as exc:
-            form.add_service_errors(exc.message_dict)
+            add_service_errors(form, exc, aliases=SERVICE_ALIASES)
             return _page(request, "form.html", lang, {"form": form})
     return _thanks(lang, report.number)
 
