@@ -59,11 +59,10 @@ from beacon.reports.models import (
     VictimReferral,
     url_digest,
 )
+from beacon.reports.reference import notice_settings
 
 SEED = 116111
 MARK_TYPE, MARK_ID = "demo.hotline", "2019-2025"
-POLICE_ADDRESS = "notices@police.example.org"
-POLICE_NAME = "Federal police (demo)"
 
 
 @dataclass(frozen=True)
@@ -229,6 +228,10 @@ class HotlineDemo:
         self.out = out
         self.platforms = {p.key: p for p in Platform.objects.all()}
         self.hotlines = {h.country: h for h in MemberHotline.objects.filter(active=True)}
+        # The same recipients and legal provision as the services' notices (the reference file).
+        reference = notice_settings()
+        self.police = reference["police"]
+        self.legal_provision = reference["legal_provision"]
         self.numbers = set(Report.objects.values_list("number", flat=True))
         self.references = set(Notice.objects.values_list("reference", flat=True))
         self.ids = Ids(
@@ -650,7 +653,11 @@ class HotlineDemo:
                 hotline.notice_address,
             )
         else:
-            recipient, channel, destination = POLICE_NAME, "email", POLICE_ADDRESS
+            recipient, channel, destination = (
+                self.police["name"],
+                self.police["notice_channel"],
+                self.police["notice_address"],
+            )
         channel = channel or "email"
         notice_pk = self.ids.take(Notice)
         message_pk = self.ids.take(OutboxMessage)
@@ -659,7 +666,7 @@ class HotlineDemo:
         self.add(
             OutboxMessage,
             (
-                message_pk, at, channel, destination or POLICE_ADDRESS,
+                message_pk, at, channel, destination or self.police["notice_address"],
                 f"Notice {reference}", f"Notice {reference} about one reported URL (demo).",
                 uuid.UUID(int=rng.getrandbits(128)).hex, reference, "reports.notice",
                 str(notice_pk), "delivered", 1, at, delivered_at,
@@ -705,7 +712,7 @@ class HotlineDemo:
                 recipient_country,
                 hotline.pk if hotline else None, platform.pk if platform else None,
                 "Synthetic demo notice: the URL shows child sexual abuse material.",
-                "Belgian Criminal Code, art. 417/44 (demo)" if platform else "",
+                self.legal_provision,
                 platform is not None and platform.trusted_flagger, item.critical, at, analyst.pk,
                 message_pk, acknowledged_at, decision, decided_at, confirmed,
             ),
