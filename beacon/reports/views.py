@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from beacon.cases.models import Case
+from beacon.cases.selectors import case_get
 from beacon.core.errors import ConcurrentEditError
 from beacon.core.forms_errors import act_on_form
 from beacon.reports import selectors, services
@@ -232,22 +233,23 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def referral_link(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReferralLinkForm(request.POST)
-    if not VictimReferral.objects.filter(pk=pk).exists():
-        raise Http404
-    if form.is_valid():
-        case = (
-            Case.objects.visible_to(request.user)
-            .filter(number=form.cleaned_data["case_number"].strip())
-            .first()
-        )
-        try:
-            services.referral_link_case(
-                actor=request.user, referral_id=pk, case_id=case.pk if case else 0
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The referral is linked to the case."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Give a case number."))
+        return redirect("reports:referrals")
+    number = form.cleaned_data["case_number"].strip().upper()
+    try:
+        # A case the user may not open is "no such case" (the service says so for id 0).
+        case = case_get(user=request.user, number=number, audited=False)
+    except Case.DoesNotExist:
+        case = None
+    try:
+        services.referral_link_case(
+            actor=request.user, referral_id=pk, case_id=case.pk if case else 0
+        )
+    except VictimReferral.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The referral is linked to the case."))
     return redirect("reports:referrals")

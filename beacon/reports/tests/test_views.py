@@ -112,3 +112,43 @@ def test_referrals_page_for_case_managers_only(client, cast, item):
     assert client.get(reverse("reports:referrals")).status_code == 200
     login(client, cast["analyst"])
     assert client.get(reverse("reports:referrals")).status_code == 403
+
+
+def test_a_case_manager_links_a_referral_by_case_number(client, cast, item):
+    from beacon.cases.services import case_open
+    from beacon.reports.models import VictimReferral
+    from beacon.reports.services import actions_confirm, assessment_record
+
+    anna, carla = cast["analyst"], cast["case_manager"]
+    assessment_record(
+        actor=anna, item_id=item.pk, expected_version=1, **{**ILLEGAL, "identifiable_victim": True}
+    )
+    actions_confirm(
+        actor=anna, item_id=item.pk, expected_version=2, actions=["hotline", "victim_referral"]
+    )
+    referral = VictimReferral.objects.get(item=item)
+    case = case_open(
+        actor=carla,
+        category="grooming",
+        person_data={"first_name": "Noor", "last_name": "Testchild", "gender": "female"},
+        channel="other",
+        reporter_kind="professional",
+        facts={"victim_age": 13},
+    )
+    link = reverse("reports:referral_link", args=[referral.pk])
+    login(client, anna)
+    assert client.post(link, {"case_number": case.number}).status_code == 403
+    login(client, carla)
+    assert (
+        client.post(
+            reverse("reports:referral_link", args=[999999]), {"case_number": case.number}
+        ).status_code
+        == 404
+    )
+    client.post(link, {"case_number": "MC-NOPE"})
+    referral.refresh_from_db()
+    assert referral.case is None
+    response = client.post(link, {"case_number": case.number.lower()})
+    assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.case == case
