@@ -277,13 +277,14 @@ def second_opinion_request(*, actor, item_id: int, expected_version: int, note: 
     audit(actor=actor, action=AuditAction.UPDATE, obj=item, fields=["status"])
 
 
-def _recipient(item: UrlItem, action: str, errors: FieldErrors) -> dict | None:
-    police = notice_settings()["police"]
+def _recipient(
+    item: UrlItem, action: str, errors: FieldErrors, *, police: dict, home_country: str
+) -> dict | None:
     if action in (Action.POLICE, Action.POLICE_INTERPOL):
         return {
             "kind": NoticeKind(action),
             "recipient": police["name"],
-            "recipient_country": (Organisation.objects.first() or Organisation()).country,
+            "recipient_country": home_country,
             "channel": police["notice_channel"],
             "address": police["notice_address"],
         }
@@ -357,16 +358,21 @@ def actions_confirm(
     errors.run("explanation", reject_control_characters, explanation)
     errors.run("referral_note", reject_control_characters, referral_note or "")
     recipients = []
+    # The reference file is read once per decision: the police's channel and the legal provision.
+    reference = notice_settings()
     if not errors.errors:
+        home_country = (Organisation.objects.first() or Organisation()).country
         for action in chosen:
             if action in decisions.NOTICE_ACTIONS:
-                recipient = _recipient(item, action, errors)
+                recipient = _recipient(
+                    item, action, errors, police=reference["police"], home_country=home_country
+                )
                 if recipient is not None:
                     recipients.append(recipient)
     errors.raise_if_any()
 
     now = timezone.now()
-    legal = notice_settings()["legal_provision"]
+    legal = reference["legal_provision"]
     notices = []
     for recipient in recipients:
         channel = recipient.pop("channel")
