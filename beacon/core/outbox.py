@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,6 +151,28 @@ def outbox_resend(*, actor, message_id: int) -> OutboxMessage:
     )
     _enqueue_delivery(message.pk)
     return message
+
+
+# A pending message with an error on record failed at least once and waits for its next attempt.
+RETRYING = Q(status=OutboxStatus.PENDING) & ~Q(last_error="")
+
+
+def outbox_troubles(*, user, status: str = "", limit: int = 100) -> list[OutboxMessage]:
+    """Messages whose delivery is in trouble, newest first, with their attempts (the operations
+    page): `status` "retrying", "failed", or both when empty. Destinations may be a reporter's
+    address: only holders of core.view_outboxmessage read them."""
+    require(user, "core.view_outboxmessage")
+    troubles = {
+        "retrying": RETRYING,
+        "failed": Q(status=OutboxStatus.FAILED),
+    }.get(status, RETRYING | Q(status=OutboxStatus.FAILED))
+    return list(
+        OutboxMessage.objects.filter(troubles)
+        .order_by("-created_at", "-id")
+        .prefetch_related(
+            Prefetch("deliveries", queryset=DeliveryAttempt.objects.order_by("started_at", "id"))
+        )[:limit]
+    )
 
 
 def _replace(value: Any, old: str, new: str) -> Any:

@@ -5,7 +5,6 @@ Re-sending by hand exists only here, only for failed messages, and is audited (o
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,9 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from beacon.core.models import DeliveryAttempt, OutboxMessage, OutboxStatus
-from beacon.core.outbox import outbox_resend
-from beacon.core.permissions import require
+from beacon.core.models import OutboxMessage, OutboxStatus
+from beacon.core.outbox import outbox_resend, outbox_troubles
 
 OUTBOX_PAGE = 200
 # What the page can show: the default is every message that needs an eye on it.
@@ -24,32 +22,15 @@ FILTERS = {
     "retrying": gettext_lazy("retrying"),
     "failed": gettext_lazy("failed"),
 }
-# A pending message with an error on record failed at least once and waits for its next attempt.
-RETRYING = Q(status=OutboxStatus.PENDING) & ~Q(last_error="")
-
-
-def _filter(status: str) -> Q:
-    if status == "retrying":
-        return RETRYING
-    if status == "failed":
-        return Q(status=OutboxStatus.FAILED)
-    return RETRYING | Q(status=OutboxStatus.FAILED)
 
 
 @login_required
 @require_GET
 def outbox_list(request: HttpRequest) -> HttpResponse:
-    require(request.user, "core.view_outboxmessage")
     status = request.GET.get("status", "")
     if status not in FILTERS:
         status = ""
-    rows = list(
-        OutboxMessage.objects.filter(_filter(status))
-        .order_by("-created_at", "-id")
-        .prefetch_related(
-            Prefetch("deliveries", queryset=DeliveryAttempt.objects.order_by("started_at", "id"))
-        )[: OUTBOX_PAGE + 1]
-    )
+    rows = outbox_troubles(user=request.user, status=status, limit=OUTBOX_PAGE + 1)
     return render(
         request,
         "core/outbox_list.html",
