@@ -369,6 +369,7 @@ HOTLINE_RETENTION_DAYS = _outbox_number("BEACON_HOTLINE_RETENTION_DAYS", "365", 
 # keep nothing that identifies a visitor (beacon.reports.anonymity, beacon.core.middleware).
 PUBLIC_URL_PREFIXES = ("/report/",)
 
+
 def _public_cache() -> dict:
     """LocMem by default (one process: the embedded setup); BEACON_CACHE_URL=redis://... shares
     the rate limit between processes, with Django's own Redis backend."""
