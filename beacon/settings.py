@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "beacon.line",
     "beacon.risk",
     "beacon.reports",
+    "beacon.matching",
     "beacon.figures",
 ]
 
@@ -205,7 +206,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "beacon@example.org")
 
 
 # --- Outbox: delivery of outbound messages (beacon.core.outbox) ---------------------------------
-def _outbox_number(name: str, default: str, *, minimum: float, kind: type = int):
+def _env_number(name: str, default: str, *, minimum: float, kind: type = int):
     raw = env(name, default) or default
     try:
         value = kind(raw)
@@ -217,23 +218,23 @@ def _outbox_number(name: str, default: str, *, minimum: float, kind: type = int)
 
 
 # A message that failed this many attempts is marked failed and waits for a re-send by hand.
-OUTBOX_MAX_ATTEMPTS = _outbox_number("OUTBOX_MAX_ATTEMPTS", "10", minimum=1)
+OUTBOX_MAX_ATTEMPTS = _env_number("OUTBOX_MAX_ATTEMPTS", "10", minimum=1)
 # Back-off after the n-th failure: base * 2**(n-1) seconds, capped, plus up to JITTER of it.
-OUTBOX_RETRY_BASE_SECONDS = _outbox_number("OUTBOX_RETRY_BASE_SECONDS", "60", minimum=0)
-OUTBOX_RETRY_MAX_SECONDS = _outbox_number("OUTBOX_RETRY_MAX_SECONDS", "21600", minimum=0)
-OUTBOX_RETRY_JITTER = _outbox_number("OUTBOX_RETRY_JITTER", "0.1", minimum=0, kind=float)
+OUTBOX_RETRY_BASE_SECONDS = _env_number("OUTBOX_RETRY_BASE_SECONDS", "60", minimum=0)
+OUTBOX_RETRY_MAX_SECONDS = _env_number("OUTBOX_RETRY_MAX_SECONDS", "21600", minimum=0)
+OUTBOX_RETRY_JITTER = _env_number("OUTBOX_RETRY_JITTER", "0.1", minimum=0, kind=float)
 # One SMTP or HTTP exchange gives up after this long (per network operation).
-OUTBOX_TIMEOUT_SECONDS = _outbox_number("OUTBOX_TIMEOUT_SECONDS", "30", minimum=0.1, kind=float)
+OUTBOX_TIMEOUT_SECONDS = _env_number("OUTBOX_TIMEOUT_SECONDS", "30", minimum=0.1, kind=float)
 # A claimed message is held this long: it must outlast a slow send, or a second worker would
 # send it again while the first is still talking to the receiver.
-OUTBOX_LEASE_SECONDS = _outbox_number("OUTBOX_LEASE_SECONDS", "300", minimum=1)
+OUTBOX_LEASE_SECONDS = _env_number("OUTBOX_LEASE_SECONDS", "300", minimum=1)
 if OUTBOX_LEASE_SECONDS < 4 * OUTBOX_TIMEOUT_SECONDS:
     raise ImproperlyConfigured(
         f"OUTBOX_LEASE_SECONDS={OUTBOX_LEASE_SECONDS} must be at least four times "
         f"OUTBOX_TIMEOUT_SECONDS={OUTBOX_TIMEOUT_SECONDS} (an SMTP exchange is several reads)"
     )
 # How many due messages one `beacon tick` delivers; the rest wait for the next tick.
-OUTBOX_BATCH_SIZE = _outbox_number("OUTBOX_BATCH_SIZE", "200", minimum=1)
+OUTBOX_BATCH_SIZE = _env_number("OUTBOX_BATCH_SIZE", "200", minimum=1)
 # Notices leave by SMTP whatever EMAIL_BACKEND says (that one may print mail in development).
 OUTBOX_EMAIL_BACKEND = env("OUTBOX_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 # The HMAC key of webhook signatures (X-Beacon-Signature): set it (or OUTBOX_SIGNING_KEY_FILE)
@@ -243,6 +244,27 @@ OUTBOX_SIGNING_KEY = env("OUTBOX_SIGNING_KEY", "") or ""
 # --- end of Outbox -------------------------------------------------------------------------------
 
 # Periodic jobs (`beacon tick`, run in a loop by `beacon serve`): each does what is due now.
+# --- Image matching (beacon.matching) -------------------------------------------------------------
+# Images larger than this many bytes, or with more pixels than this (Pillow's decompression-bomb
+# limit), are refused before they are decoded.
+MATCHING_MAX_IMAGE_BYTES = _env_number(
+    "BEACON_MATCHING_MAX_IMAGE_BYTES", str(20 * 1024 * 1024), minimum=1024
+)
+MATCHING_MAX_PIXELS = _env_number("BEACON_MATCHING_MAX_PIXELS", "50000000", minimum=1000)
+# Below this PDQ quality (0-100) a match is never acted on automatically; an analyst decides.
+MATCHING_QUALITY_FLOOR = _env_number("BEACON_MATCHING_QUALITY_FLOOR", "50", minimum=0)
+# Default distance (bits of 256) up to which a PDQ match is "near"; each bank may set its own.
+MATCHING_NEAR_THRESHOLD = _env_number("BEACON_MATCHING_NEAR_THRESHOLD", "31", minimum=0)
+# At most this many items in one scan batch (the API answers 413 past it).
+MATCHING_BATCH_MAX = _env_number("BEACON_MATCHING_BATCH_MAX", "1000", minimum=1)
+# Hashes added since the index was built are searched by brute force; past this many, the index
+# is rebuilt in the background.
+MATCHING_INDEX_DELTA_MAX = _env_number("BEACON_MATCHING_INDEX_DELTA_MAX", "50000", minimum=1)
+# Encryption key of kept image previews (Fernet, 32 url-safe base64 bytes). Empty: derived from
+# SECRET_KEY (see beacon.core.crypto).
+PREVIEW_ENCRYPTION_KEY = env("BEACON_PREVIEW_ENCRYPTION_KEY", "") or ""
+# --- end of Image matching ------------------------------------------------------------------------
+
 PERIODIC_JOBS = [
     "beacon.core.outbox.deliver_due",
     "beacon.reports.liveness.check_due",
@@ -293,7 +315,7 @@ LOGGING = {
 
 
 # --- Civil hotline: hosting look-up, "is it still online?" checks, retention ---------------------
-# Numbers are read by the outbox block's `_outbox_number` (generic despite its name).
+# Numbers are read by the outbox block's `_env_number` (generic despite its name).
 def _hotline_nameservers(name: str) -> list[str]:
     """DNS servers as "ip" or "ip:port" ("[ipv6]:port" for an IPv6 address with a port)."""
     import ipaddress
@@ -335,7 +357,7 @@ def _hotline_proxy(name: str) -> str:
 
 # DNS servers of the hosting look-up and the checks; empty: the system's resolver.
 HOTLINE_DNS_NAMESERVERS = _hotline_nameservers("BEACON_HOTLINE_DNS_NAMESERVERS")
-HOTLINE_DNS_TIMEOUT = _outbox_number("BEACON_HOTLINE_DNS_TIMEOUT", "5", minimum=0.1, kind=float)
+HOTLINE_DNS_TIMEOUT = _env_number("BEACON_HOTLINE_DNS_TIMEOUT", "5", minimum=0.1, kind=float)
 # The organisation's corrections of the IP-to-country data: lines of "CIDR COUNTRY" (# comments).
 HOTLINE_IP_COUNTRY_FILE = env("BEACON_HOTLINE_IP_COUNTRY_FILE", "") or ""
 # The content delivery networks' names and ranges (beacon/reports/fixtures/cdn.json's shape).
@@ -345,22 +367,20 @@ HOTLINE_CDN_FILE = env("BEACON_HOTLINE_CDN_FILE", "") or str(
 # "Is it still online?": checks leave through this HTTP proxy (CONNECT for https), so that the
 # sites see the proxy's address and not the organisation's. Empty: straight out.
 HOTLINE_CHECK_PROXY = _hotline_proxy("BEACON_HOTLINE_CHECK_PROXY")
-HOTLINE_CHECK_TIMEOUT = _outbox_number(
-    "BEACON_HOTLINE_CHECK_TIMEOUT", "10", minimum=0.1, kind=float
-)
-HOTLINE_CHECK_MAX_REDIRECTS = _outbox_number("BEACON_HOTLINE_CHECK_MAX_REDIRECTS", "5", minimum=0)
+HOTLINE_CHECK_TIMEOUT = _env_number("BEACON_HOTLINE_CHECK_TIMEOUT", "10", minimum=0.1, kind=float)
+HOTLINE_CHECK_MAX_REDIRECTS = _env_number("BEACON_HOTLINE_CHECK_MAX_REDIRECTS", "5", minimum=0)
 # A browser-like name that says nothing about who is asking (a site may answer a hotline apart).
 HOTLINE_CHECK_USER_AGENT = (
     env("BEACON_HOTLINE_CHECK_USER_AGENT", "") or "Mozilla/5.0 (X11; Linux x86_64; rv:128.0)"
 )
 # Minutes between the checks after a failure (three failures in a row: removed).
-HOTLINE_RECHECK_MINUTES = _outbox_number("BEACON_HOTLINE_RECHECK_MINUTES", "5", minimum=1)
-HOTLINE_CHECK_BATCH_SIZE = _outbox_number("BEACON_HOTLINE_CHECK_BATCH_SIZE", "200", minimum=1)
+HOTLINE_RECHECK_MINUTES = _env_number("BEACON_HOTLINE_RECHECK_MINUTES", "5", minimum=1)
+HOTLINE_CHECK_BATCH_SIZE = _env_number("BEACON_HOTLINE_CHECK_BATCH_SIZE", "200", minimum=1)
 # Without a proxy, checks refuse loopback, private and link-local addresses (a reported name may
 # point inside the organisation's network); tests and the demo allow them.
 HOTLINE_CHECK_PRIVATE_ADDRESSES = env_bool("BEACON_HOTLINE_CHECK_PRIVATE_ADDRESSES", False)
 # Closed reports are minimised this many days after closing (descriptions, e-mail, URLs hashed).
-HOTLINE_RETENTION_DAYS = _outbox_number("BEACON_HOTLINE_RETENTION_DAYS", "365", minimum=1)
+HOTLINE_RETENTION_DAYS = _env_number("BEACON_HOTLINE_RETENTION_DAYS", "365", minimum=1)
 # --- end of Civil hotline ------------------------------------------------------------------------
 
 
