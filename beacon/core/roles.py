@@ -39,6 +39,23 @@ HOTLINE_WORK = [
     "reports.view_hotline_figures",
 ]
 
+# Image matching: analysts see banks, scans and matches, submit images and decide near matches;
+# administrators also keep the banks (create, import, remove hashes).
+MATCHING_WORK = [
+    "matching.view_hashbank",
+    "matching.view_scanitem",
+    "matching.scan_images",
+    "matching.review_match",
+    "matching.view_matching_figures",
+]
+MATCHING_BANK_KEEPING = [
+    "matching.add_hashbank",
+    "matching.change_hashbank",
+    "matching.add_bankimport",
+    "matching.view_bankimport",
+    "matching.change_bankhash",
+]
+
 ROLES: dict[str, dict] = {
     "administrator": {
         "label": _("Administrator"),
@@ -50,6 +67,8 @@ ROLES: dict[str, dict] = {
             "people.merge_person",
             "people.unmerge_person",
             *HOTLINE_WORK,
+            *MATCHING_WORK,
+            *MATCHING_BANK_KEEPING,
             "reports.view_analyst_workload",
             "reports.view_victimreferral",
             "reports.change_victimreferral",
@@ -105,7 +124,10 @@ ROLES: dict[str, dict] = {
             "core.add_apitoken",
         ],
     },
-    "analyst": {"label": _("Analyst"), "permissions": [*HOTLINE_WORK, "core.add_apitoken"]},
+    "analyst": {
+        "label": _("Analyst"),
+        "permissions": [*HOTLINE_WORK, *MATCHING_WORK, "core.add_apitoken"],
+    },
     "volunteer_coordinator": {"label": _("Volunteer coordinator"), "permissions": []},
     "finance": {"label": _("Finance"), "permissions": []},
     "statistics_reader": {"label": _("Statistics reader"), "permissions": ["figures.view_figures"]},

@@ -72,7 +72,7 @@ def item_summary_out(item: UrlItem) -> dict:
 def assessment_out(assessment: Assessment) -> dict:
     return {
         "id": assessment.pk,
-        "analyst": assessment.analyst.get_username(),
+        "analyst": assessment.analyst.get_username() if assessment.analyst else "",
         "assessed_at": assessment.assessed_at,
         "accessible": assessment.accessible,
         "inaccessible_reason": assessment.inaccessible_reason,

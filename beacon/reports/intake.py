@@ -96,7 +96,7 @@ def _validate_text(
     return value
 
 
-def _platform_of(host: str, platforms: list[Platform]) -> Platform | None:
+def platform_of(host: str, platforms: list[Platform]) -> Platform | None:
     """The platform whose host names include `host` or one of its parent domains."""
     for platform in platforms:
         if platform.key == OTHER_PLATFORM:
@@ -247,7 +247,7 @@ def report_submit(
     # Items are written in digest order, so two reports naming the same URLs in another order
     # lock their rows in the same order (PostgreSQL would otherwise deadlock one of them).
     for normalised in sorted(normalised_urls, key=lambda n: n.digest):
-        item_platform = _platform_of(normalised.host, active_platforms) or fallback
+        item_platform = platform_of(normalised.host, active_platforms) or fallback
         item_id = known.get(normalised.digest)
         if item_id is None:
             item_id = _create_item(normalised, platform=item_platform, now=now)

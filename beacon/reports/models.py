@@ -251,8 +251,14 @@ class Assessment(models.Model):
     """An analyst's assessment of one URL: accessible or not, and if so INHOPE's classification."""
 
     item = models.ForeignKey(UrlItem, on_delete=models.CASCADE, related_name="assessments")
+    # Empty for an assessment made by image matching alone (an exact match in a bank that allows
+    # acting without an analyst: see known_material.py); its note names the bank and the hash.
     analyst = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("analyst"), on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("analyst"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
     )
     assessed_at = models.DateTimeField(_("assessed"), default=timezone.now, db_index=True)
     accessible = models.BooleanField(_("accessible"))

@@ -152,7 +152,7 @@ class HostingOut(Schema):
 
 class AssessmentOut(Schema):
     id: int
-    analyst: str
+    analyst: str = Field(description="Empty when image matching assessed it alone.")
     assessed_at: datetime
     accessible: bool
     inaccessible_reason: str

@@ -86,7 +86,9 @@ def analyst_workload(*, user, first: date, last: date) -> list[dict]:
     zone = ZoneInfo(settings.TIME_ZONE)
     start, end = local_days_bounds(first, last)
     rows = (
-        Assessment.objects.filter(assessed_at__gte=start, assessed_at__lt=end)
+        Assessment.objects.filter(
+            assessed_at__gte=start, assessed_at__lt=end, analyst__isnull=False
+        )
         .annotate(day=TruncDate("assessed_at", tzinfo=zone))
         .values("analyst", "day")
         .annotate(

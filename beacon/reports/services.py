@@ -357,18 +357,43 @@ def actions_confirm(
     explanation = (explanation or "").strip()
     errors.run("explanation", reject_control_characters, explanation)
     errors.run("referral_note", reject_control_characters, referral_note or "")
+    errors.raise_if_any()
+    return confirm_actions(
+        actor=actor,
+        item=item,
+        assessment=assessment,
+        chosen=chosen,
+        critical=critical,
+        explanation=explanation,
+        referral_note=referral_note or "",
+    )
+
+
+def confirm_actions(
+    *,
+    actor,
+    item: UrlItem,
+    assessment: Assessment,
+    chosen: list[str],
+    critical: bool = False,
+    explanation: str = "",
+    referral_note: str = "",
+) -> list[Notice]:
+    """Carry out validated actions on a locked item (call inside a transaction): the notices with
+    their outbox messages, the victim referral, or closing; then the reports done with. Shared by
+    the analysts' confirmation and the automatic action on known material (known_material.py)."""
+    errors = FieldErrors()
     recipients = []
     # The reference file is read once per decision: the police's channel and the legal provision.
     reference = notice_settings()
-    if not errors.errors:
-        home_country = (Organisation.objects.first() or Organisation()).country
-        for action in chosen:
-            if action in decisions.NOTICE_ACTIONS:
-                recipient = _recipient(
-                    item, action, errors, police=reference["police"], home_country=home_country
-                )
-                if recipient is not None:
-                    recipients.append(recipient)
+    home_country = (Organisation.objects.first() or Organisation()).country
+    for action in chosen:
+        if action in decisions.NOTICE_ACTIONS:
+            recipient = _recipient(
+                item, action, errors, police=reference["police"], home_country=home_country
+            )
+            if recipient is not None:
+                recipients.append(recipient)
     errors.raise_if_any()
 
     now = timezone.now()
