@@ -47,6 +47,17 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _no_match_index_between_tests():
+    # The match index is a snapshot kept by the process; each test's banks start from nothing
+    # (ids may be reused once a test's transaction is rolled back).
+    from beacon.matching.index import match_index
+
+    match_index.reset()
+    yield
+    match_index.reset()
+
+
 def make_user(username: str, role: str | None) -> User:
     user = User.objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.org"

@@ -17,6 +17,7 @@ urlpatterns = [
     path("line/", include("beacon.line.urls")),
     path("risk/", include("beacon.risk.urls")),
     path("hotline/", include("beacon.reports.urls")),
+    path("matching/", include("beacon.matching.urls")),
     path("figures/", include("beacon.figures.urls")),
     # The public report form: no staff session, nothing stored that identifies a visitor.
     path("report/", include("beacon.reports.public_urls")),

@@ -33,8 +33,8 @@ VARIANTS = (
     "rotate_90",
     "rotate_180",
     "rotate_270",
-    "flip_x",
-    "flip_y",
+    "flip_top_bottom",
+    "mirror_left_right",
     "flip_diagonal",
     "flip_antidiagonal",
 )

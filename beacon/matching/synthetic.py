@@ -5,7 +5,8 @@ of the hashes of other synthetic images."""
 import io
 import random
 
-from PIL import Image, ImageDraw, ImageFilter
+import numpy as np
+from PIL import Image, ImageDraw
 
 
 def synthetic_image(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
@@ -22,7 +23,7 @@ def synthetic_image(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Imag
             [(0, y), (width, y)],
             fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
         )
-    for _ in range(rng.randrange(6, 14)):
+    for _ in range(rng.randrange(16, 28)):
         x0, y0 = rng.randrange(width), rng.randrange(height)
         x1 = x0 + rng.randrange(width // 10, width // 2)
         y1 = y0 + rng.randrange(height // 10, height // 2)
@@ -36,8 +37,10 @@ def synthetic_image(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Imag
             draw.line([x0, y0, x1, y1], fill=colour, width=rng.randrange(3, 15))
     draw.text((rng.randrange(width // 2), rng.randrange(height // 2)), f"SYNTHETIC {seed}",
               fill=(255, 255, 255))  # fmt: skip
-    noise = Image.effect_noise(size, 24).convert("RGB")
-    return Image.blend(image, noise, 0.08).filter(ImageFilter.SMOOTH)
+    # Seeded noise (Pillow's effect_noise is not): the same seed gives the same bytes.
+    grain = np.random.default_rng(seed).normal(128, 24, (height, width)).clip(0, 255)
+    noise = Image.fromarray(grain.astype(np.uint8), mode="L").convert("RGB")
+    return Image.blend(image, noise, 0.12)
 
 
 def encoded(image: Image.Image, format: str = "JPEG", **options) -> bytes:
