@@ -1,13 +1,9 @@
-"""Test data for image matching: banks of hashes of synthetic images, and a DNS server on loopback
-that places the test hosts in countries."""
-
-import pytest
+"""Test data for image matching: banks of hashes of synthetic images."""
 
 from beacon.matching.choices import BankSource, HashKind
 from beacon.matching.hashing import hash_image
 from beacon.matching.models import BankHash, HashBank
 from beacon.matching.synthetic import synthetic_jpeg
-from beacon.reports.tests.netservers import DnsServer
 
 ZONE = {
     "img.hoster-nl.test": {"A": ["198.51.100.7"]},
@@ -28,14 +24,3 @@ def bank_image(bank: HashBank, seed: int, **values) -> BankHash:
     return BankHash.objects.create(
         bank=bank, kind=HashKind.PDQ, value=hashes.pdq, quality=hashes.quality, **values
     )
-
-
-@pytest.fixture
-def hosting_dns(settings, tmp_path):
-    path = tmp_path / "ip-country.txt"
-    path.write_text(OVERRIDES)
-    settings.HOTLINE_IP_COUNTRY_FILE = str(path)
-    with DnsServer(ZONE) as server:
-        settings.HOTLINE_DNS_NAMESERVERS = [server.nameserver]
-        settings.HOTLINE_DNS_TIMEOUT = 0.3
-        yield server

@@ -17,7 +17,7 @@ from beacon.matching.hashing import hash_image
 from beacon.matching.models import BankHash, PreviewReveal, RejectedPair, ScanItem
 from beacon.matching.scans import BatchTooLarge, ScanInput, scan_submit
 from beacon.matching.synthetic import encoded, synthetic_image, synthetic_jpeg
-from beacon.matching.tests.helpers import bank_image, hosting_dns, make_bank  # noqa: F401
+from beacon.matching.tests.helpers import bank_image, make_bank
 from beacon.reports.models import Notice, UrlItem
 
 pytestmark = pytest.mark.django_db
