@@ -9,6 +9,8 @@ from beacon.cases.models import Case
 from beacon.core.api import BeaconAPI, PersonalToken, install_error_handlers
 from beacon.line.api import router as line_router
 from beacon.line.models import Call
+from beacon.matching import api as matching_api
+from beacon.matching.models import ScanItem
 from beacon.people.api import router as people_router
 from beacon.people.models import Person, PersonMerge
 from beacon.reports.api import router as reports_router
@@ -31,6 +33,9 @@ api = BeaconAPI(
         "409 someone changed the case (or reported URL, or notice) since you read it (send the `version` you read); "
         "422 invalid input, one entry per message, `loc` naming the field, e.g. "
         '`{"detail": [{"type": "value_error", "loc": ["body", "last_seen_at"], "msg": "..."}]}`.'
+        "\n\nImage matching (`/matching/`): scanning tools submit batches of images or PDQ "
+        "hashes; analysts decide the near matches. Banked images are never returned: Beacon "
+        "keeps only their hashes."
         "\n\nPhotos are not uploaded through this version of the API."
     ),
     auth=PersonalToken(),
@@ -47,10 +52,13 @@ install_error_handlers(
         UrlItem.DoesNotExist,
         Notice.DoesNotExist,
         VictimReferral.DoesNotExist,
+        ScanItem.DoesNotExist,
     ),
 )
+matching_api.install(api)
 api.add_router("/", cases_router)
 api.add_router("/people", people_router)
 api.add_router("/line", line_router)
 api.add_router("/risk", risk_router)
 api.add_router("/hotline", reports_router)
+api.add_router("/matching", matching_api.router)

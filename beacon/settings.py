@@ -257,6 +257,8 @@ MATCHING_QUALITY_FLOOR = _env_number("BEACON_MATCHING_QUALITY_FLOOR", "50", mini
 MATCHING_NEAR_THRESHOLD = _env_number("BEACON_MATCHING_NEAR_THRESHOLD", "31", minimum=0)
 # At most this many items in one scan batch (the API answers 413 past it).
 MATCHING_BATCH_MAX = _env_number("BEACON_MATCHING_BATCH_MAX", "1000", minimum=1)
+# A request with more files than a batch may hold is refused while it is read (413, naming it).
+DATA_UPLOAD_MAX_NUMBER_FILES = max(100, MATCHING_BATCH_MAX)
 # Hashes added since the index was built are searched by brute force; past this many, the index
 # is rebuilt in the background.
 MATCHING_INDEX_DELTA_MAX = _env_number("BEACON_MATCHING_INDEX_DELTA_MAX", "50000", minimum=1)

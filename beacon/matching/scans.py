@@ -81,6 +81,7 @@ class ScanInput:
     pdq: str = ""
     quality: int | None = None
     name: str = ""  # a file name, for messages only
+    invalid: str = ""  # "bad_time": the caller could not read the time found
 
 
 @dataclass
@@ -110,6 +111,10 @@ def _refusal(position: int, code: str, message: str) -> ItemOutcome:
 
 
 def _prepare(position: int, given: ScanInput, now: datetime) -> _Prepared | ItemOutcome:
+    if given.invalid == "bad_time":
+        return _refusal(
+            position, "bad_time", _("Give the time found as ISO 8601 with a time zone.")
+        )
     url = ""
     if given.url:
         try:
