@@ -503,12 +503,14 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_MAX else text[:QUOTE_MAX] + "…"
 
 
-def parse_hex(token: str, kind: str) -> str:
-    """The hash in lower case, or LineError: not hex, or not the length of its kind."""
+def parse_hex(token: str, kind: str, *, shown: str = "") -> str:
+    """The hash in lower case, or LineError: not hex (quoting `shown`, by default the token),
+    or not the length of its kind."""
     expected = HEX_LENGTH[kind]
     if not HEX.fullmatch(token):
         raise LineError(
-            _("malformed hex: “%(value)s” is not a hexadecimal hash") % {"value": _quote(token)}
+            _("malformed hex: “%(value)s” is not a hexadecimal hash")
+            % {"value": _quote(shown or token)}
         )
     if len(token) != expected:
         raise LineError(
@@ -549,9 +551,9 @@ def normalise_tags(text: str) -> str:
 
 def parse_pdq_line(text: str) -> Entry:
     tokens = [token for token in re.split(r"[\s,]+", text.strip()) if token]
+    value = parse_hex(tokens[0], HashKind.PDQ, shown=text.strip())
     if len(tokens) > 2:
         raise LineError(_("too many values: a PDQ hash and its quality at most"))
-    value = parse_hex(tokens[0], HashKind.PDQ)
     return Entry(value, parse_quality(tokens[1]) if len(tokens) == 2 else None)
 
 
@@ -559,11 +561,11 @@ def _crypto_parser(kind: str) -> Callable[[str], Entry]:
     def parse(text: str) -> Entry:
         text = text.strip()
         checksum = CHECKSUM_LINE.fullmatch(text)
-        if checksum:
-            text = checksum.group(1)
-        elif len(text.split()) > 1:
+        tokens = [checksum.group(1)] if checksum else text.split()
+        value = parse_hex(tokens[0], kind, shown=text)
+        if len(tokens) > 1:
             raise LineError(_("too many values: one hash per line"))
-        return Entry(parse_hex(text, kind))
+        return Entry(value)
 
     return parse
 
