@@ -23,6 +23,15 @@ from beacon.matching.choices import HashKind, ImportFormat, ImportStatus
 from beacon.matching.forms_banks import BankEditForm, BankForm, ImportForm, RemovalForm
 from beacon.matching.models import BankImport, HashBank
 
+# Short names of the formats for the export links (the choices' labels are their titles).
+EXPORT_NAMES = {
+    ImportFormat.PDQ_LINES: "PDQ",
+    ImportFormat.PDQ_CSV: "CSV",
+    ImportFormat.MD5: "MD5",
+    ImportFormat.SHA1: "SHA-1",
+    ImportFormat.SHA256: "SHA-256",
+}
+
 
 def _bank(request: HttpRequest, pk: int) -> HashBank:
     try:
@@ -46,7 +55,9 @@ def _detail(request: HttpRequest, bank: HashBank, *, status: int = 200, **given)
         "counts": [(HashKind(kind).label, n) for kind, n in counts.items()],
         "live_total": sum(counts.values()),
         "imports": banks.bank_imports(user=request.user, bank=bank),
-        "export_formats": ImportFormat.choices,
+        "export_formats": [
+            (value, EXPORT_NAMES[value], label) for value, label in ImportFormat.choices
+        ],
         "removal_form": given.get("removal_form") or RemovalForm(),
     }
     return render(request, "matching/banks/detail.html", context, status=status)
