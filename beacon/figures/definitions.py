@@ -20,7 +20,7 @@ from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
-from beacon.figures import hotline
+from beacon.figures import hotline, matching
 from beacon.figures.rounding import mean as _mean
 from beacon.figures.rounding import pct as _pct
 from beacon.line.models import Call
@@ -343,11 +343,19 @@ def abuse_image_hotline(first: int, year: int) -> dict:
 
     - `reports_received`: reports received per calendar year (local time) from `first` to `year`;
     - `<year>_breakdown`: the year's numbers under the published keys of the 2025 and 2021
-      reports (see beacon.figures.hotline.year_breakdown for each definition).
+      reports (see beacon.figures.hotline.year_breakdown for each definition);
+    - `images_analysed_arachnid`: images analysed by image matching per year, and
+      `images_judged_abuse_arachnid`: of them, judged abuse material (beacon.figures.matching).
     """
     start, end = _year_bounds(first, year)
     return {
         "reports_received": hotline.reports_received_per_year(
+            first, year, start, end, _local_zone()
+        ),
+        "images_analysed_arachnid": matching.images_analysed_per_year(
+            first, year, start, end, _local_zone()
+        ),
+        "images_judged_abuse_arachnid": matching.judged_abuse_per_year(
             first, year, start, end, _local_zone()
         ),
         f"{year}_breakdown": hotline.year_breakdown(year, _year_bounds),

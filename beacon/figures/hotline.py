@@ -26,14 +26,13 @@ thousand URLs a year), in hours with one decimal.
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal
-from statistics import median
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, ExtractYear, NullIf
 
-from beacon.figures.rounding import one_decimal
+from beacon.figures import matching
+from beacon.figures.rounding import median_hours
 from beacon.figures.rounding import pct as _pct
 from beacon.reports.choices import ILLEGAL, NoticeKind, WhereSeen
 from beacon.reports.models import Notice, Platform, Report, ReportUrl, UrlItem, VictimReferral
@@ -46,13 +45,6 @@ POLICE_KINDS = (NoticeKind.POLICE, NoticeKind.POLICE_INTERPOL)
 OTHER_PLATFORM = "other"
 TOP_PLATFORMS_PUBLISHED = 4
 UNKNOWN = "unknown"
-
-
-def _median_hours(durations: list[timedelta]) -> float | None:
-    """Median of `durations` in hours, one decimal half up (None without any)."""
-    if not durations:
-        return None
-    return one_decimal(Decimal(median(d.total_seconds() for d in durations)) / Decimal(3600))
 
 
 def _in(field: str, start: datetime, end: datetime) -> Q:
@@ -185,8 +177,8 @@ def takedown_times(start: datetime, end: datetime) -> dict[str, float | None]:
         if removed is not None and start <= removed < end and removed >= noticed:
             to_removal.append(removed - noticed)
     return {
-        "median_hours_to_notice": _median_hours(to_notice),
-        "median_hours_to_removal": _median_hours(to_removal),
+        "median_hours_to_notice": median_hours(to_notice),
+        "median_hours_to_removal": median_hours(to_removal),
     }
 
 
@@ -340,7 +332,7 @@ def dsa_article_22(start: datetime, end: datetime) -> dict:
         "by_type_of_illegal_content": ranked(by_type),
         "by_content_type": ranked(by_content),
         "by_action_taken": ranked(by_action),
-        "median_hours_to_decision": _median_hours(
+        "median_hours_to_decision": median_hours(
             [decided_at - created_at for created_at, decided_at in decided]
         ),
     }
@@ -429,7 +421,7 @@ def figures_by_section(start: datetime, end: datetime) -> dict[str, dict]:
     """Every figure of the hotline's page for [start, end), as sections of `key: value` (the
     page's tables and the CSV's rows, in this order): `reports` (period_figures),
     `top_platforms`, `notices_by_kind`, `inhope` and its `inhope_by_*` breakdowns,
-    `dsa_article_22` and its `dsa_by_*` breakdowns."""
+    `dsa_article_22` and its `dsa_by_*` breakdowns, `image_matching` (figures/matching.py)."""
     period = period_figures(start, end)
     inhope = inhope_figures(start, end)
     dsa = dsa_article_22(start, end)
@@ -451,4 +443,5 @@ def figures_by_section(start: datetime, end: datetime) -> dict[str, dict]:
     for key, value in dsa.items():
         if isinstance(value, dict):
             sections[f"dsa_{key}"] = value
+    sections["image_matching"] = matching.period_figures(start, end)
     return sections

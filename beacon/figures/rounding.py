@@ -2,7 +2,9 @@
 value (not from a float), so 60.95 is 61.0. The annual reports print whole numbers rounded half up,
 so a published 61% is any computed value from 60.5 to 61.4."""
 
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from statistics import median
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -23,3 +25,10 @@ def mean(total: int | None, count: int) -> float | None:
     if not count:
         return None
     return one_decimal(Decimal(total or 0) / Decimal(count))
+
+
+def median_hours(durations: list[timedelta]) -> float | None:
+    """Median of `durations` in hours, one decimal half up (None without any)."""
+    if not durations:
+        return None
+    return one_decimal(Decimal(median(d.total_seconds() for d in durations)) / Decimal(3600))

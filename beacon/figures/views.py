@@ -46,6 +46,7 @@ SECTIONS = {
     ),
     "dsa_by_content_type": gettext_lazy("Notices to platforms by content type"),
     "dsa_by_action_taken": gettext_lazy("Notices to platforms by action taken"),
+    "image_matching": gettext_lazy("Image matching: scanned images against banks of known hashes"),
 }
 LABELS = {
     "reports_received": gettext_lazy("Reports received"),
@@ -70,6 +71,14 @@ LABELS = {
     "critical": gettext_lazy("Marked critical"),
     "median_hours_to_decision": gettext_lazy("Median hours from notice to decision"),
     "pending": gettext_lazy("no decision yet"),
+    "images_analysed": gettext_lazy("Images analysed"),
+    "exact_matches": gettext_lazy("Exact matches"),
+    "near_matches": gettext_lazy("Near matches"),
+    "acted_automatically": gettext_lazy("Notified without an analyst (exact match)"),
+    "confirmed": gettext_lazy("Confirmed by an analyst"),
+    "rejected": gettext_lazy("Rejected by an analyst (false match)"),
+    "waiting": gettext_lazy("Waiting for an analyst"),
+    "removed": gettext_lazy("URLs removed after a notice"),
     "unknown": gettext_lazy("unknown"),
     **{str(value): label for value, label in NoticeKind.choices},
     **{str(value): label for value, label in Classification.choices},

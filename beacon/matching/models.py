@@ -160,6 +160,8 @@ class ScanBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     images = models.PositiveIntegerField(_("images analysed"), default=0)
+    # Only for a counted batch: how many of its images the tool's analysts judged to be abuse.
+    judged_abuse = models.PositiveIntegerField(_("judged abuse material"), default=0)
 
     class Meta:
         ordering = ["-received_at", "-id"]
