@@ -35,6 +35,7 @@ from beacon.core.models import AuditAction, AuditRecord, Organisation, Region, T
 from beacon.demo import plan
 from beacon.demo.exploitation import ExploitationDemo
 from beacon.demo.line import CallLogDemo
+from beacon.demo.matching import load_matching_demo
 from beacon.demo.reports import load_hotline_demo
 from beacon.demo.rows import insert_objects
 from beacon.line.models import Call
@@ -429,6 +430,7 @@ class DemoLoader:
     def load(self, *, password: str) -> dict[str, User]:
         users = self.users(password)
         load_hotline_demo(users, out=self.out)
+        load_matching_demo(users, out=self.out)
         if self.already_loaded():
             if self.refresh_today(users):
                 self.out("Demo cases already loaded; today's calls added for the line's board.")

@@ -92,12 +92,13 @@ def _apply(item: ScanItem, outcome: Outcome, *, status_if_sent: str, actor, now)
     return status
 
 
-def item_act(*, item_id: int) -> str:
-    """The automatic action on an exact match (the task; safe to run twice). Returns the status."""
+def item_act(*, item_id: int, hosting: HostingResult | None = None) -> str:
+    """The automatic action on an exact match (the task; safe to run twice). Returns the status.
+    `hosting` is looked up by DNS unless given (the demo gives it: it has no network)."""
     item = ScanItem.objects.filter(pk=item_id, status=ItemStatus.ACTING).first()
     if item is None:
         return ""
-    hosting = _hosting_of(item.url)
+    hosting = hosting or _hosting_of(item.url)
     if hosting.error:
         logger.info("hosting look-up for scan item %s found no address: %s", item_id, hosting.error)
     with transaction.atomic():
@@ -146,9 +147,11 @@ def match_confirm(
     add_to_own_bank: bool = False,
     hosting_country: str = "",
     note: str = "",
+    hosting: HostingResult | None = None,
 ) -> ScanItem:
     """An analyst confirms the match: the notice goes out as for an exact match (when the image
-    has a URL), the image's PDQ may join the own bank, the preview is deleted."""
+    has a URL), the image's PDQ may join the own bank, the preview is deleted. `hosting` is
+    looked up by DNS unless given (the demo gives it: it has no network)."""
     require(actor, REVIEW)
     errors = FieldErrors()
     note = (note or "").strip()
@@ -163,7 +166,8 @@ def match_confirm(
         errors.add("add_to_own_bank", _("There is no active bank of the organisation's own items."))
     errors.raise_if_any()
     url = ScanItem.objects.filter(pk=item_id).values_list("url", flat=True).first() or ""
-    hosting = _hosting_of(url) if url else HostingResult()
+    if hosting is None:
+        hosting = _hosting_of(url) if url else HostingResult()
     if country:
         hosting = HostingResult(
             addresses=hosting.addresses, cname_chain=hosting.cname_chain, country=country,

@@ -509,11 +509,19 @@ def test_every_published_value_of_the_abuse_image_hotline(demo, db, published, f
     assert {key: breakdown_2021[key] for key in expected["2021_breakdown"]} == expected[
         "2021_breakdown"
     ]
+    # Images analysed by the crawler: the counted batches' totals (listed on the scans page).
+    assert computed["images_analysed_arachnid"] == {
+        "2019": 0,
+        "2020": 0,
+        **expected["images_analysed_arachnid"],
+    }
+    assert computed["images_judged_abuse_arachnid"] == expected["images_judged_abuse_arachnid"]
     # The command prints the section with the published nesting.
     out = StringIO()
     call_command("figures", year=2025, format="json", stdout=out)
     printed = json.loads(out.getvalue())["abuse_image_hotline"]
     assert printed["reports_received"] == expected["reports_received"]
+    assert printed["images_analysed_arachnid"]["2025"] == 731346
     assert printed["2025_breakdown"]["top_platforms"] == [
         "Telegram",
         "TikTok",
@@ -573,3 +581,22 @@ def test_demo_hotline_records_are_synthetic_and_never_reach_the_network(demo, db
     assert Report.objects.filter(status="new").count() == 30
     # A URL reported twice in a year is one item with both reports.
     assert UrlItem.objects.filter(report_count__gt=1, first_reported_at__year=2025).exists()
+
+
+def test_the_demo_scans_trace_the_images_analysed_and_leave_work_for_analysts(demo, db, client):
+    from beacon.matching.models import BankHash, ScanBatch, ScanItem
+
+    # Each year's figure is the sum of batches the scans page lists.
+    batches_2025 = ScanBatch.objects.filter(received_at__year=2025)
+    assert sum(batches_2025.values_list("images", flat=True)) == 731346
+    assert batches_2025.count() == 12
+    # This year's scan went through the real service: matches notified, decided, waiting.
+    statuses = set(ScanItem.objects.values_list("status", flat=True))
+    assert {"actioned", "confirmed", "rejected", "queued", "no_match"} <= statuses
+    waiting = ScanItem.objects.filter(status="queued")
+    assert waiting.exists() and not waiting.filter(preview=None).exists()
+    assert not ScanItem.objects.exclude(status="queued").exclude(preview=None).exists()
+    assert BankHash.objects.filter(kind="pdq").count() > 20000
+    assert client.login(username="demo-analyst", password=PASSWORD)
+    page = client.get("/matching/scans/").content.decode()
+    assert "Crawler monthly total 2025-12" in page
