@@ -2,7 +2,7 @@
 (matching.view_scanitem) see scans and matches; a URL is text, never a link; an opened item is
 audited. The banked images are never shown: Beacon does not have them."""
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -64,9 +64,15 @@ def item_for_preview(*, user, pk: int) -> ScanItem:
     return ScanItem.objects.only("id", "preview", "status").get(pk=pk, preview__isnull=False)
 
 
-def batches(*, user, status: str = "") -> QuerySet[ScanBatch]:
+def batches(
+    *, user, start: datetime | None = None, end: datetime | None = None
+) -> QuerySet[ScanBatch]:
+    """Scan batches, newest first; those received in [start, end) when given."""
     require(user, VIEW)
-    return ScanBatch.objects.select_related("submitted_by").order_by("-received_at", "-id")
+    rows = ScanBatch.objects.select_related("submitted_by").order_by("-received_at", "-id")
+    if start is not None and end is not None:
+        rows = rows.filter(received_at__gte=start, received_at__lt=end)
+    return rows
 
 
 def batch_items(*, user, batch_id: int) -> QuerySet[ScanItem]:

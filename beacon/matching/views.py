@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beacon.core.forms_errors import act_on_form
+from beacon.core.localtime import local_days_bounds
 from beacon.matching import acting, selectors
 from beacon.matching.choices import ItemStatus, ScanSource
 from beacon.matching.forms import ConfirmForm, HashImageForm, RejectForm
@@ -151,8 +153,23 @@ def preview_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def batches(request: HttpRequest) -> HttpResponse:
-    rows = list(selectors.batches(user=request.user)[:100])
-    return render(request, "matching/batches.html", {"batches": rows})
+    """The scans, newest first; with ?from=&to= (local dates) every batch of that period and
+    their total: the drill-down of the figure "images analysed"."""
+    first = parse_date(request.GET.get("from", "") or "")
+    last = parse_date(request.GET.get("to", "") or "")
+    if first and last and first <= last:
+        start, end = local_days_bounds(first, last)
+        rows = list(selectors.batches(user=request.user, start=start, end=end))
+        total = sum(batch.images for batch in rows)
+    else:
+        first = last = None
+        rows = list(selectors.batches(user=request.user)[:100])
+        total = None
+    return render(
+        request,
+        "matching/batches.html",
+        {"batches": rows, "first": first, "last": last, "total": total},
+    )
 
 
 @login_required

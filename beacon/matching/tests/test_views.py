@@ -129,3 +129,21 @@ def test_a_hotline_analyst_hashes_an_image_kept_for_a_reported_url(client, cast)
     scanned = ScanItem.objects.get()
     assert scanned.url_item_id == item.pk and scanned.url == item.url and scanned.result == "exact"
     assert scanned.batch.source == ScanSource.HOTLINE
+
+
+def test_the_scans_of_a_period_add_up_to_the_images_analysed(client, cast, queued):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from beacon.matching.models import ScanBatch
+
+    zone = ZoneInfo("Europe/Brussels")
+    ScanBatch.objects.create(
+        source="counted", images=1000, received_at=datetime(2024, 12, 31, 23, 30, tzinfo=zone)
+    )
+    ScanBatch.objects.create(
+        source="counted", images=7, received_at=datetime(2025, 1, 1, 0, 30, tzinfo=zone)
+    )
+    login(client, cast["analyst"])
+    page = client.get("/matching/scans/?from=2025-01-01&to=2025-12-31").content.decode()
+    assert "7 images analysed" in page and "1000" not in page
