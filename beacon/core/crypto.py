@@ -36,6 +36,9 @@ def encrypt(data: bytes) -> bytes:
     return _fernet().encrypt(data)
 
 
-def decrypt(token: bytes) -> bytes:
-    """The plain bytes; raises InvalidToken if the token was altered or the key is not known."""
+def decrypt(token: bytes | memoryview | None) -> bytes:
+    """The plain bytes; raises InvalidToken if the token was altered or the key is not known
+    (or there is no token)."""
+    if token is None:
+        raise InvalidToken
     return _fernet().decrypt(bytes(token))

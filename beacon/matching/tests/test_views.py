@@ -30,6 +30,7 @@ def queued(cast) -> ScanItem:
     _, [outcome] = scan_submit(
         actor=cast["analyst"], source=ScanSource.API, items=[ScanInput(url=NEAR, image=copy)]
     )
+    assert outcome.item is not None
     return outcome.item
 
 
