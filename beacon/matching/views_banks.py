@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -56,7 +57,8 @@ def _detail(request: HttpRequest, bank: HashBank, *, status: int = 200, **given)
         "live_total": sum(counts.values()),
         "imports": banks.bank_imports(user=request.user, bank=bank),
         "export_formats": [
-            (value, EXPORT_NAMES[value], label) for value, label in ImportFormat.choices
+            (value, EXPORT_NAMES[ImportFormat(value)], label)
+            for value, label in ImportFormat.choices
         ],
         "removal_form": given.get("removal_form") or RemovalForm(),
     }
@@ -192,7 +194,7 @@ def import_resume(request: HttpRequest, pk: int, import_id: int) -> HttpResponse
 
 @login_required
 @require_GET
-def bank_export(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_export(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
         export = banks.bank_export(
             actor=request.user, bank_id=pk, format=request.GET.get("format", "")

@@ -60,7 +60,7 @@ def bank_form(**overrides) -> dict:
 
 
 def page_urls(bank) -> list[str]:
-    imported = BankImport.objects.filter(bank=bank).first()
+    imported = BankImport.objects.filter(bank=bank).latest("pk")
     return [
         reverse("matching:banks"),
         reverse("matching:bank", args=[bank.pk]),
