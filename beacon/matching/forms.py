@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ConfirmForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     add_to_own_bank = forms.BooleanField(
-        label=_("Add this image's hash to our own bank"), required=False, initial=True
+        label=_("Add this image's hash to our own bank"), required=False
     )
     hosting_country = forms.CharField(
         label=_("Hosting country (if Beacon could not tell)"), max_length=2, required=False

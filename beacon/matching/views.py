@@ -6,6 +6,7 @@ counted in their exposure), the scans, the analysts' exposure, and the civil hot
 A URL is shown as text, never as a link. The banked images are never shown: Beacon has only
 their hashes."""
 
+import base64
 from datetime import timedelta
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beacon.core.forms_errors import act_on_form
@@ -70,8 +72,12 @@ def _page(request, item: ScanItem, status: int = 200, **forms) -> HttpResponse:
         else [],
         "can_decide": item.status == ItemStatus.QUEUED
         and request.user.has_perm("matching.review_match"),
-        "confirm_form": forms.get("confirm_form") or ConfirmForm(initial={"version": item.version}),
-        "reject_form": forms.get("reject_form") or RejectForm(initial={"version": item.version}),
+        "confirm_form": forms.get("confirm_form")
+        or ConfirmForm(
+            initial={"version": item.version, "add_to_own_bank": acting.own_bank() is not None}
+        ),
+        "reject_form": forms.get("reject_form")
+        or RejectForm(initial={"version": item.version}, prefix="reject"),
     }
     return render(request, "matching/item.html", context, status=status)
 
@@ -103,7 +109,7 @@ def item_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_reject(request: HttpRequest, pk: int) -> HttpResponse:
     item = _load(request, pk)
-    form = RejectForm(request.POST)
+    form = RejectForm(request.POST, prefix="reject")
     return act_on_form(
         request,
         form,
@@ -116,38 +122,33 @@ def item_reject(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _image(data: bytes) -> HttpResponse:
-    response = HttpResponse(data, content_type="image/jpeg")
+def _frame(request, data: bytes, *, revealed: bool) -> HttpResponse:
+    """A page for the preview frame holding the image inline (a data: URI), so the picture never
+    has an address of its own that a browser could fetch again or keep in a cache."""
+    response = render(
+        request,
+        "matching/preview_frame.html",
+        {"data": base64.b64encode(data).decode(), "revealed": revealed},
+    )
     response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @login_required
 @never_cache
-@require_GET
-def preview_blurred(request: HttpRequest, pk: int) -> HttpResponse:
-    """The kept image, blurred beyond recognition (not counted as exposure)."""
-    try:
-        item = selectors.item_for_preview(user=request.user, pk=pk)
-    except ScanItem.DoesNotExist as exc:
-        raise Http404 from exc
-    return _image(acting.preview_blurred(item))
-
-
-@login_required
-@never_cache
+@xframe_options_sameorigin
 @require_http_methods(["GET", "POST"])
-def preview_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    """The kept image as it is: only on a POST (the analyst's choice), counted and audited; a GET
-    shows the blurred one, so no link, prefetch or crawler can reveal it."""
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The kept image: blurred beyond recognition on a GET (not counted); as it is only on a POST
+    (the analyst's choice), counted in their exposure and audited, so no link, prefetch or
+    crawler can reveal it."""
     try:
         item = selectors.item_for_preview(user=request.user, pk=pk)
     except ScanItem.DoesNotExist as exc:
         raise Http404 from exc
-    if request.method != "POST":
-        return _image(acting.preview_blurred(item))
-    return _image(acting.preview_reveal(actor=request.user, item=item))
+    if request.method == "POST":
+        return _frame(request, acting.preview_reveal(actor=request.user, item=item), revealed=True)
+    return _frame(request, acting.preview_blurred(item), revealed=False)
 
 
 @login_required
