@@ -10,6 +10,7 @@ from beacon.core.api import BeaconAPI, PersonalToken, install_error_handlers
 from beacon.line.api import router as line_router
 from beacon.line.models import Call
 from beacon.matching import api as matching_api
+from beacon.matching.api_banks import router as banks_router
 from beacon.matching.models import ScanItem
 from beacon.people.api import router as people_router
 from beacon.people.models import Person, PersonMerge
@@ -61,4 +62,5 @@ api.add_router("/people", people_router)
 api.add_router("/line", line_router)
 api.add_router("/risk", risk_router)
 api.add_router("/hotline", reports_router)
+api.add_router("/matching/banks", banks_router)
 api.add_router("/matching", matching_api.router)

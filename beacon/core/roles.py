@@ -46,7 +46,6 @@ MATCHING_WORK = [
     "matching.view_scanitem",
     "matching.scan_images",
     "matching.review_match",
-    "matching.view_matching_figures",
 ]
 MATCHING_BANK_KEEPING = [
     "matching.add_hashbank",

@@ -14,7 +14,7 @@ from django.db.models.functions import ExtractYear
 from beacon.figures.rounding import median_hours
 from beacon.matching.choices import ItemStatus, MatchResult, ScanSource
 from beacon.matching.models import ScanBatch, ScanItem
-from beacon.reports.models import Notice
+from beacon.reports.models import Notice, UrlItem
 
 JUDGED_ABUSE = (ItemStatus.ACTIONED, ItemStatus.CONFIRMED)
 
@@ -70,8 +70,9 @@ def period_figures(start: datetime, end: datetime) -> dict:
     - `exact_matches`, `near_matches`: scanned items by result (scanned in the period);
     - `acted_automatically`, `confirmed`, `rejected`, `waiting`: what followed (items scanned in
       the period, as they stand now);
-    - `notices`: notices about the URLs of those items (decided in the period), `removed`: of
-      those URLs, the ones found removed, and `median_hours_to_removal` from their first notice.
+    - `notices`: the notices those items' matches sent (decided in the period; a URL the hotline
+      had notified before sends none), `removed`: of their URLs, the ones found removed, and
+      `median_hours_to_removal` from each URL's first notice.
     """
     images = ScanBatch.objects.filter(received_at__gte=start, received_at__lt=end).aggregate(
         n=Sum("images")
@@ -85,17 +86,19 @@ def period_figures(start: datetime, end: datetime) -> dict:
         rejected=Count("id", filter=Q(status=ItemStatus.REJECTED)),
         waiting=Count("id", filter=Q(status=ItemStatus.QUEUED)),
     )
-    url_items = items.filter(url_item__isnull=False).values("url_item")
     notices = Notice.objects.filter(
-        item__in=url_items, created_at__gte=start, created_at__lt=end
+        pk__in=ScanItem.notices.through.objects.filter(scanitem__in=items).values("notice"),
+        created_at__gte=start,
+        created_at__lt=end,
     ).count()
+    # Per URL (two images found at one URL are one takedown), from its first notice.
     removals = [
         removed - noticed
-        for noticed, removed in items.filter(
-            url_item__first_notice_at__isnull=False, url_item__removed_at__isnull=False
-        )
-        .values_list("url_item__first_notice_at", "url_item__removed_at")
-        .distinct()
+        for noticed, removed in UrlItem.objects.filter(
+            pk__in=items.filter(notices__isnull=False).values("url_item"),
+            first_notice_at__isnull=False,
+            removed_at__isnull=False,
+        ).values_list("first_notice_at", "removed_at")
         if removed >= noticed
     ]
     return {

@@ -28,6 +28,22 @@ from beacon.reports.choices import (
     SiteType,
 )
 
+# Labels that mean something else in one section than in the others (a key is shared).
+SECTION_LABELS = {
+    "image_matching": {
+        "images_analysed": gettext_lazy("Images analysed"),
+        "exact_matches": gettext_lazy("Exact matches"),
+        "near_matches": gettext_lazy("Near matches"),
+        "acted_automatically": gettext_lazy("Notified without an analyst (exact match)"),
+        "confirmed": gettext_lazy("Confirmed by an analyst"),
+        "rejected": gettext_lazy("Rejected by an analyst (false match)"),
+        "waiting": gettext_lazy("Waiting for an analyst"),
+        "removed": gettext_lazy("URLs removed after a notice"),
+        "notices": gettext_lazy("Notices sent after a match"),
+        "median_hours_to_removal": gettext_lazy("Median hours from notice to removal"),
+    },
+}
+
 # Titles of the sections and labels of their keys; a key without a label (a platform's name, a
 # country code) is shown as it is.
 SECTIONS = {
@@ -71,14 +87,6 @@ LABELS = {
     "critical": gettext_lazy("Marked critical"),
     "median_hours_to_decision": gettext_lazy("Median hours from notice to decision"),
     "pending": gettext_lazy("no decision yet"),
-    "images_analysed": gettext_lazy("Images analysed"),
-    "exact_matches": gettext_lazy("Exact matches"),
-    "near_matches": gettext_lazy("Near matches"),
-    "acted_automatically": gettext_lazy("Notified without an analyst (exact match)"),
-    "confirmed": gettext_lazy("Confirmed by an analyst"),
-    "rejected": gettext_lazy("Rejected by an analyst (false match)"),
-    "waiting": gettext_lazy("Waiting for an analyst"),
-    "removed": gettext_lazy("URLs removed after a notice"),
     "unknown": gettext_lazy("unknown"),
     **{str(value): label for value, label in NoticeKind.choices},
     **{str(value): label for value, label in Classification.choices},
@@ -141,7 +149,10 @@ def hotline(request: HttpRequest) -> HttpResponse:
             {
                 "key": key,
                 "title": SECTIONS.get(key, key),
-                "rows": [(LABELS.get(k, k), _display(v)) for k, v in values.items()],
+                "rows": [
+                    (SECTION_LABELS.get(key, {}).get(k) or LABELS.get(k, k), _display(v))
+                    for k, v in values.items()
+                ],
             }
             for key, values in sections.items()
         ],

@@ -89,6 +89,7 @@ def _apply(item: ScanItem, outcome: Outcome, *, status_if_sent: str, actor, now)
         preview=None,
         version=F("version") + 1,
     )
+    item.notices.add(*outcome.notices)
     return status
 
 
@@ -201,7 +202,9 @@ def _add_to_bank(bank: HashBank, item: ScanItem, actor) -> None:
     entry = BankHash.objects.filter(bank=bank, kind=HashKind.PDQ, value=item.pdq).first()
     if entry is not None:
         if entry.removed_at is not None:
-            BankHash.objects.filter(pk=entry.pk).update(removed_at=None, removal_reason="")
+            BankHash.objects.filter(pk=entry.pk).update(
+                removed_at=None, removal_reason="", added_at=timezone.now()
+            )
             audit(actor=actor, action=AuditAction.UPDATE, obj=entry, fields=["removed_at"])
         return
     try:

@@ -3,7 +3,8 @@
 A process keeps one immutable snapshot (a mih.MultiIndex over the hashes live when it was built,
 up to the largest threshold of the active banks). A lookup never waits for a rebuild and never
 misses a change:
-- hashes added since the snapshot (ids above its `max_id`) are searched by brute force beside it;
+- hashes added since the snapshot (ids above its `max_id`, or `added_at` after it was read: a
+  removed hash that comes back keeps its id) are searched by brute force beside it;
 - removed hashes, deactivated banks and changed thresholds are applied when the candidates are
   read back from the database (scans.py), so a stale snapshot can only offer too much, never
   too little;
@@ -21,11 +22,12 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from beacon.matching.choices import HashKind
@@ -39,12 +41,16 @@ LOAD_CHUNK = 100_000
 # id below the snapshot's highest. The brute-force part of a lookup therefore starts this many
 # ids below it (results are merged by id).
 ID_OVERLAP = 20_000
+# A hash that comes back after a removal keeps its id but gets a new `added_at`: those added
+# since the snapshot was read (with this margin for clocks and open transactions) are searched too.
+ADDED_OVERLAP = timedelta(minutes=10)
 
 
 @dataclass
 class Snapshot:
     index: MultiIndex
     max_id: int
+    as_of: datetime  # when its hashes were read: later additions (and restorations) are extra
     fingerprint: tuple
     radius: int
     built_at: float = field(default_factory=time.monotonic)
@@ -76,6 +82,7 @@ def _live_pdq():
 def build(*, fingerprint: tuple | None = None, radius: int | None = None) -> Snapshot:
     """A snapshot of the live PDQ hashes now."""
     started = time.monotonic()
+    as_of = timezone.now()
     if fingerprint is None or radius is None:
         fingerprint, radius = bank_state()
     max_id = BankHash.objects.aggregate(top=Max("id"))["top"] or 0
@@ -89,6 +96,7 @@ def build(*, fingerprint: tuple | None = None, radius: int | None = None) -> Sna
     return Snapshot(
         index=index,
         max_id=max_id,
+        as_of=as_of,
         fingerprint=fingerprint,
         radius=radius,
         built_seconds=time.monotonic() - started,
@@ -150,7 +158,8 @@ class MatchIndex:
                 self._snapshot = current
             return current
         stale = current.fingerprint != fingerprint or (
-            _live_pdq().filter(id__gt=current.max_id).count() > settings.MATCHING_INDEX_DELTA_MAX
+            _live_pdq().filter(Q(id__gt=current.max_id) | Q(added_at__gte=current.as_of)).count()
+            > settings.MATCHING_INDEX_DELTA_MAX
         )
         if stale:
             if inline:
@@ -169,7 +178,13 @@ class MatchIndex:
         codes = codes_from_hex(queries)
         found = snapshot.index.search(codes, radius)
         added = list(
-            _live_pdq().filter(id__gt=snapshot.max_id).order_by("id").values_list("id", "value")
+            _live_pdq()
+            .filter(
+                Q(id__gt=max(0, snapshot.max_id - ID_OVERLAP))
+                | Q(added_at__gte=snapshot.as_of - ADDED_OVERLAP)
+            )
+            .order_by("id")
+            .values_list("id", "value")
         )
         if added:
             extra = brute_force(
@@ -178,10 +193,7 @@ class MatchIndex:
                 codes,
                 radius,
             )
-            found = [
-                sorted(a + b, key=lambda hit: (hit[1], hit[0]))
-                for a, b in zip(found, extra, strict=True)
-            ]
+            found = [_merged(a, b) for a, b in zip(found, extra, strict=True)]
         return found
 
     def status(self) -> dict:

@@ -122,12 +122,16 @@ class BankHash(models.Model):
     """One hash in a bank. A hash a partner retracts is marked removed (kept for the matches it
     explains and for the audit), and no longer matches."""
 
-    bank = models.ForeignKey(HashBank, on_delete=models.PROTECT, related_name="hashes")
+    # No index of its own: the unique (bank, kind, value) starts with it.
+    bank = models.ForeignKey(
+        HashBank, on_delete=models.PROTECT, related_name="hashes", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=8, choices=HashKind.choices)
     value = models.CharField(_("hash"), max_length=64)
     quality = models.PositiveSmallIntegerField(_("quality"), null=True, blank=True)
     tags = models.CharField(_("tags"), max_length=500, blank=True)
-    added_at = models.DateTimeField(_("added"), default=timezone.now)
+    # Also set when a removed hash comes back: the match index looks for both (index.py).
+    added_at = models.DateTimeField(_("added"), default=timezone.now, db_index=True)
     imported_by = models.ForeignKey(
         BankImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -219,6 +223,9 @@ class ScanItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decision_note = models.TextField(_("note"), blank=True)
+    # The notices this item's match sent (automatically or on an analyst's confirmation); a URL
+    # the hotline had notified before gets none.
+    notices = models.ManyToManyField("reports.Notice", blank=True, related_name="+")
     # A reduced copy of the image, encrypted (beacon.core.crypto), only while an analyst decides.
     preview = models.BinaryField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
@@ -232,7 +239,6 @@ class ScanItem(models.Model):
         permissions = [
             ("scan_images", _("Can submit images and hashes to be matched")),
             ("review_match", _("Can confirm or reject matches")),
-            ("view_matching_figures", _("Can see the image matching figures")),
         ]
         indexes = [models.Index(fields=["status", "best_distance"], name="scanitem_queue")]
 

@@ -17,6 +17,7 @@ actions. An item Beacon refuses (not an image, a bad hash, a bad URL) is reporte
 and stores nothing; the others go ahead.
 """
 
+import dataclasses
 import io
 import re
 from dataclasses import dataclass, field
@@ -104,6 +105,8 @@ class _Prepared:
     hashes: ImageHashes | None = None
     image: bytes | None = None
     matches: list[tuple[BankHash, int, str, str]] = field(default_factory=list)
+    decision: tuple[str, str, str] = ("", "", "")  # result, status, queue reason
+    preview: bytes | None = None  # encrypted, for an item that waits for an analyst
 
 
 def _refusal(position: int, code: str, message: str) -> ItemOutcome:
@@ -279,13 +282,18 @@ def scan_submit(
     ready: list[_Prepared] = []
     for position, given in enumerate(items):
         if url_item is not None and not given.url:
-            given.url = url_item.url
+            given = dataclasses.replace(given, url=url_item.url)
         done = _prepare(position, given, now)
         if isinstance(done, ItemOutcome):
             outcomes[position] = done
         else:
             ready.append(done)
     look_up(ready)
+    # Decoding and encrypting previews is heavy: done before the transaction, like the hashing.
+    for p in ready:
+        p.decision = decide(p)
+        if p.decision[1] == ItemStatus.QUEUED and p.image:
+            p.preview = preview_of(p.image)
     batch = _record(actor=actor, source=source, label=label, ready=ready, outcomes=outcomes,
                     url_item=url_item, now=now)  # fmt: skip
     return batch, [outcomes[position] for position in range(len(items))]
@@ -314,7 +322,7 @@ def _record(*, actor, source, label, ready, outcomes, url_item, now) -> ScanBatc
                 position=p.position, item=existing[key], duplicate=True
             )
             continue
-        result, status, reason = decide(p)
+        result, status, reason = p.decision
         hashes = p.hashes
         item = ScanItem(
             batch=batch,
@@ -334,7 +342,7 @@ def _record(*, actor, source, label, ready, outcomes, url_item, now) -> ScanBatc
             status=status,
             queue_reason=reason,
             url_item=url_item,
-            preview=preview_of(p.image) if status == ItemStatus.QUEUED and p.image else None,
+            preview=p.preview,
         )
         item._matches = p.matches[:MATCHES_KEPT]  # type: ignore[attr-defined]
         existing[key] = item

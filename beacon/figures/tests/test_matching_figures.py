@@ -231,11 +231,6 @@ def test_a_period_before_the_scans_holds_nothing(scanned):
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="period_figures counts a removal per scanned image, not per URL: its .distinct() on "
-    "(first notice, removal) also selects ScanItem's Meta.ordering columns (submitted_at, id)",
-)
 def test_two_images_at_one_url_are_one_removal(cast, banks):
     analyst = cast["analyst"]
     _, (first,) = submit(analyst, hashed(banks["auto"][0], "/same.jpg"))
@@ -297,12 +292,6 @@ def test_the_hotline_figures_page_shows_the_image_matching_section(client, cast,
     assert "img.hoster-nl.test" not in text  # aggregates only
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="figures/views.py LABELS is one dict for every section: image matching's `notices` "
-    "reads 'Notices to platforms' (the DSA label) and its `removed` 'content removed' "
-    "(PlatformDecision's label, spread after 'URLs removed after a notice')",
-)
 def test_the_image_matching_rows_have_their_own_labels(client, cast, scanned):
     client.force_login(cast["analyst"])
     response = client.get(URL, period_today())

@@ -270,3 +270,20 @@ def test_the_same_item_twice_in_one_batch_is_one_item(cast):
 def test_only_analysts_and_administrators_scan(cast, who):
     with pytest.raises(PermissionDenied):
         scan(cast[who], ScanInput(pdq="cd" * 32, quality=80))
+
+
+def test_a_hash_restored_after_its_removal_matches_before_any_rebuild(cast):
+    from beacon.matching.index import match_index
+
+    bank = make_bank()
+    entry = bank_image(bank, 11)
+    BankHash.objects.filter(pk=entry.pk).update(removed_at=timezone.now())
+    _, [before] = scan(cast["analyst"], image_at(11, url=NL_URL + "?a"))
+    assert before.item.result == MatchResult.NONE
+    snapshot = match_index._snapshot
+    assert snapshot is not None and entry.pk not in snapshot.index.ids
+    # It comes back under its old id (an import restores it): found at once by its new added_at.
+    BankHash.objects.filter(pk=entry.pk).update(removed_at=None, added_at=timezone.now())
+    _, [after] = scan(cast["analyst"], image_at(11, url=NL_URL + "?b"))
+    assert match_index._snapshot is snapshot  # no rebuild was needed
+    assert after.item.result == MatchResult.EXACT
