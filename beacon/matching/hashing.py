@@ -15,7 +15,9 @@ stays within a few bits of the hash of the full image.
 
 import hashlib
 import io
+import threading
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +41,21 @@ VARIANTS = (
     "flip_antidiagonal",
 )
 
-ImageFile.LOAD_TRUNCATED_IMAGES = False
+# Pillow reads this module-level switch while it decodes, and WeasyPrint turns it on when it is
+# imported (for the PDFs). A truncated image must be refused here, so decoding switches it off
+# for its own duration (under a lock: the switch is the whole process's).
+_strict = threading.Lock()
+
+
+@contextmanager
+def _refuse_truncated():
+    with _strict:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
 
 
 class ImageRefused(ValueError):
@@ -129,7 +145,7 @@ def prepared(data: bytes, declared_type: str = "", side: int = HASH_SIDE) -> Pre
     image = _open(data, declared_type)
     format, (width, height) = image.format or "", image.size
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _refuse_truncated():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             if image.format == "JPEG" and side:
                 # The smallest DCT scale that keeps the longer side at least `side`.

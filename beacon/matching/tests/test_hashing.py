@@ -117,3 +117,14 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(settings):
 
 def test_a_declared_jpg_alias_is_accepted():
     assert hash_image(synthetic_jpeg(1), "image/jpg").format == "JPEG"
+
+
+def test_a_truncated_image_is_refused_even_after_weasyprint_allowed_them():
+    import weasyprint  # noqa: F401  (it sets Pillow's LOAD_TRUNCATED_IMAGES for the process)
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    with pytest.raises(ImageRefused) as refused:
+        hash_image(synthetic_jpeg(1)[:2500])
+    assert refused.value.code == "truncated"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as WeasyPrint wants it
