@@ -22,6 +22,7 @@ benchmarks/match_index.py runs both, and FAISS's flat index as the brute-force r
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from math import comb
 
@@ -75,13 +76,16 @@ def chunk_values(codes: np.ndarray, start: int, width: int) -> np.ndarray:
     return value.astype(np.int64)
 
 
+@lru_cache(maxsize=256)
 def flip_masks(width: int, flips: int) -> np.ndarray:
-    """Every mask of `width` bits with at most `flips` bits set (0 first)."""
+    """Every mask of `width` bits with at most `flips` bits set (0 first); computed once."""
     masks = [0]
     for k in range(1, flips + 1):
         for positions in combinations(range(width), k):
             masks.append(sum(1 << p for p in positions))
-    return np.array(masks, dtype=np.int64)
+    array = np.array(masks, dtype=np.int64)
+    array.flags.writeable = False
+    return array
 
 
 @njit(inline="always")
@@ -195,6 +199,7 @@ class MultiIndex:
         self._off_base = np.cumsum([0] + [len(t) for t in offsets[:-1]]).astype(np.int64)
         self._rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
         self._row_base = np.arange(len(self.chunks), dtype=np.int64) * count
+        self._masks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -203,6 +208,18 @@ class MultiIndex:
     def nbytes(self) -> int:
         arrays = (self.codes, self.ids, self._offsets, self._rows)
         return int(sum(array.nbytes for array in arrays))
+
+    def _probes(self, flips: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every chunk's flip masks in one array, with each chunk's start and count (kept per
+        number of flips: building them in Python costs milliseconds)."""
+        if flips not in self._masks:
+            masks = [flip_masks(chunk.width, flips) for chunk in self.chunks]
+            self._masks[flips] = (
+                np.concatenate(masks),
+                np.cumsum([0] + [len(m) for m in masks[:-1]]).astype(np.int64),
+                np.array([len(m) for m in masks], dtype=np.int64),
+            )
+        return self._masks[flips]
 
     def search(self, queries: np.ndarray, radius: int) -> list[list[tuple[int, int]]]:
         """For each query (an (q, 32) uint8 array), the (id, distance) of every code within
@@ -213,16 +230,15 @@ class MultiIndex:
         found: list[list[tuple[int, int]]] = [[] for _ in range(len(queries))]
         if not len(queries) or not len(self.ids):
             return found
-        flips = radius // len(self.chunks)
-        masks = [flip_masks(chunk.width, flips) for chunk in self.chunks]
+        masks, mask_base, mask_len = self._probes(radius // len(self.chunks))
         keys = np.stack(
             [chunk_values(queries, chunk.start, chunk.width) for chunk in self.chunks], axis=1
         )
         query, row, distance = _search(
             keys,
-            np.concatenate(masks),
-            np.cumsum([0] + [len(m) for m in masks[:-1]]).astype(np.int64),
-            np.array([len(m) for m in masks], dtype=np.int64),
+            masks,
+            mask_base,
+            mask_len,
             self._offsets,
             self._off_base,
             self._rows,
