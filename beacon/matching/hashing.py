@@ -15,9 +15,7 @@ stays within a few bits of the hash of the full image.
 
 import hashlib
 import io
-import threading
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,21 +39,13 @@ VARIANTS = (
     "flip_antidiagonal",
 )
 
-# Pillow reads this module-level switch while it decodes, and WeasyPrint turns it on when it is
-# imported (for the PDFs). A truncated image must be refused here, so decoding switches it off
-# for its own duration (under a lock: the switch is the whole process's).
-_strict = threading.Lock()
 
-
-@contextmanager
-def _refuse_truncated():
-    with _strict:
-        before = ImageFile.LOAD_TRUNCATED_IMAGES
-        ImageFile.LOAD_TRUNCATED_IMAGES = False
-        try:
-            yield
-        finally:
-            ImageFile.LOAD_TRUNCATED_IMAGES = before
+# Pillow reads this module-level switch while it decodes, and WeasyPrint turns it on for the whole
+# process when it is imported (for the PDFs, which hold only Beacon's own images). Beacon's rule is
+# strict: a truncated image is refused. Decoding switches it off again (no lock: decoding threads
+# never wait for each other) and decodes once more if WeasyPrint switched it on meanwhile.
+def _strict_loading() -> None:
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
 class ImageRefused(ValueError):
@@ -144,8 +134,9 @@ def prepared(data: bytes, declared_type: str = "", side: int = HASH_SIDE) -> Pre
     """The image decoded (first frame), in RGB, at most `side` pixels on its longer side."""
     image = _open(data, declared_type)
     format, (width, height) = image.format or "", image.size
+    _strict_loading()
     try:
-        with warnings.catch_warnings(), _refuse_truncated():
+        with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             if image.format == "JPEG" and side:
                 # The smallest DCT scale that keeps the longer side at least `side`.
@@ -159,6 +150,8 @@ def prepared(data: bytes, declared_type: str = "", side: int = HASH_SIDE) -> Pre
         raise ImageRefused("too_many_pixels", limit=settings.MATCHING_MAX_PIXELS) from None
     except (OSError, ValueError, SyntaxError, EOFError):
         raise ImageRefused("truncated") from None
+    if ImageFile.LOAD_TRUNCATED_IMAGES:  # switched on while this image was decoded
+        return prepared(data, declared_type, side)
     return Prepared(image=rgb, format=format, width=width, height=height)
 
 

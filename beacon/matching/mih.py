@@ -15,10 +15,11 @@ about 3,000 probes and 3,600 candidates per query, against 10 million distances 
 scan. The search loop is compiled by numba (LLVM): a loop over probes in Python or numpy spends
 more on interpreting than on the memory reads that bound it.
 
-Why not FAISS's IndexBinaryMultiHash (what Meta's Hasher-Matcher-Actioner uses)? Measured here it
-answers radius 31 no faster than its own brute force once nflip >= 1 (which recall 1.0 at r = 31
-needs), and keeps a hash map per chunk that takes about 10 GB for 10 million codes:
-benchmarks/match_index.py runs both, and FAISS's flat index as the brute-force reference.
+Why not FAISS's IndexBinaryMultiHash (what Meta's Hasher-Matcher-Actioner uses)? Measured here
+(benchmarks/match_index.txt) it answers radius 31 no faster than FAISS's own brute force once
+nflip >= 1, which recall 1.0 at r = 31 needs (1 million codes: 361 lookups/s against 355), and at
+10 million codes it is half as fast as brute force and takes 2.6 GB more; FAISS's flat index is
+the benchmark's brute-force reference.
 """
 
 from dataclasses import dataclass
@@ -33,6 +34,10 @@ BITS = 256
 BYTES = BITS // 8
 MAX_CHUNK_BITS = 24  # an offset table of 2^24 int32 is 64 MiB
 MIN_CHUNK_BITS = 8
+# Memory of the offset tables (4 bytes per possible chunk value): at most this much per code in
+# the index, and never less than the minimum (tables of 16 bits for small banks).
+OFFSET_BYTES_PER_CODE = 48
+OFFSET_BYTES_MIN = 16 * 2**20
 
 
 def as_words(codes: np.ndarray) -> np.ndarray:
@@ -49,11 +54,17 @@ def distances_to(codes: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 def plan_chunks(count: int, radius: int) -> list[int]:
     """Chunk widths for `count` codes searched up to `radius`: the m that minimises probes plus
-    expected candidates, with widths between MIN_CHUNK_BITS and MAX_CHUNK_BITS."""
+    expected candidates, with widths between MIN_CHUNK_BITS and MAX_CHUNK_BITS and offset tables
+    of at most OFFSET_BYTES_PER_CODE per code (so a small bank gets small tables: 16-bit chunks
+    for 100,000 codes, 23-24 bits for 10 million)."""
+    budget = max(OFFSET_BYTES_MIN, OFFSET_BYTES_PER_CODE * count)
     best: tuple[float, int] | None = None
     for chunks in range(BITS // MAX_CHUNK_BITS + 1, BITS // MIN_CHUNK_BITS + 1):
-        width = BITS // chunks
+        width, extra = divmod(BITS, chunks)
         flips = radius // chunks
+        tables = 4 * ((chunks - extra) * 2**width + extra * 2 ** (width + 1))
+        if tables > budget and chunks < BITS // MIN_CHUNK_BITS:
+            continue
         probes = chunks * sum(comb(width, k) for k in range(flips + 1))
         cost = probes * (1 + 2 * count / 2**width)
         if best is None or cost < best[0]:
@@ -170,7 +181,8 @@ class _Chunk:
 
 class MultiIndex:
     """An immutable index of codes (an (n, 32) uint8 array) and their ids (int64), for radius
-    search up to `max_radius` bits. Building 10 million codes takes about a minute and 1.2 GB."""
+    search up to `max_radius` bits. For 10 million codes: about a minute to build, 1.25 GB kept
+    (codes, ids, tables), about 1.8 GB at the peak of the build."""
 
     def __init__(self, codes: np.ndarray, ids: np.ndarray, max_radius: int = 31):
         self.codes = np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, BYTES)

@@ -123,8 +123,7 @@ def test_a_truncated_image_is_refused_even_after_weasyprint_allowed_them():
     import weasyprint  # noqa: F401  (it sets Pillow's LOAD_TRUNCATED_IMAGES for the process)
     from PIL import ImageFile
 
-    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint's import leaves it
     with pytest.raises(ImageRefused) as refused:
         hash_image(synthetic_jpeg(1)[:2500])
     assert refused.value.code == "truncated"
-    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # left as WeasyPrint wants it
