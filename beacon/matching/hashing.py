@@ -145,7 +145,7 @@ def prepared(data: bytes, declared_type: str = "", side: int = HASH_SIDE) -> Pre
             image.load()
             rgb = image.convert("RGB")
             if side and max(rgb.size) > side:
-                rgb.thumbnail((side, side), Image.Resampling.BILINEAR)
+                rgb.thumbnail((side, side), Image.Resampling.BOX)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRefused("too_many_pixels", limit=settings.MATCHING_MAX_PIXELS) from None
     except (OSError, ValueError, SyntaxError, EOFError):

@@ -36,7 +36,7 @@ MAX_CHUNK_BITS = 24  # an offset table of 2^24 int32 is 64 MiB
 MIN_CHUNK_BITS = 8
 # Memory of the offset tables (4 bytes per possible chunk value): at most this much per code in
 # the index, and never less than the minimum (tables of 16 bits for small banks).
-OFFSET_BYTES_PER_CODE = 48
+OFFSET_BYTES_PER_CODE = 512
 OFFSET_BYTES_MIN = 16 * 2**20
 
 
@@ -56,7 +56,7 @@ def plan_chunks(count: int, radius: int) -> list[int]:
     """Chunk widths for `count` codes searched up to `radius`: the m that minimises probes plus
     expected candidates, with widths between MIN_CHUNK_BITS and MAX_CHUNK_BITS and offset tables
     of at most OFFSET_BYTES_PER_CODE per code (so a small bank gets small tables: 16-bit chunks
-    for 100,000 codes, 23-24 bits for 10 million)."""
+    for 100,000 codes and 4 MiB of tables, 23-24 bits and 448 MiB from about a million)."""
     budget = max(OFFSET_BYTES_MIN, OFFSET_BYTES_PER_CODE * count)
     best: tuple[float, int] | None = None
     for chunks in range(BITS // MAX_CHUNK_BITS + 1, BITS // MIN_CHUNK_BITS + 1):
