@@ -48,11 +48,13 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def _no_match_index_between_tests():
+def _no_match_index_between_tests(settings):
     # The match index is a snapshot kept by the process; each test's banks start from nothing
-    # (ids may be reused once a test's transaction is rolled back).
+    # (ids may be reused once a test's transaction is rolled back). Rebuilds run in the test's
+    # thread: a background thread's connection would not see the test's uncommitted hashes.
     from beacon.matching.index import match_index
 
+    settings.MATCHING_INDEX_BACKGROUND = False
     match_index.reset()
     yield
     match_index.reset()

@@ -262,6 +262,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = max(100, MATCHING_BATCH_MAX)
 # Hashes added since the index was built are searched by brute force; past this many, the index
 # is rebuilt in the background.
 MATCHING_INDEX_DELTA_MAX = _env_number("BEACON_MATCHING_INDEX_DELTA_MAX", "50000", minimum=1)
+# Rebuild a stale index in a background thread while lookups go on with the old one (off: in the
+# caller's thread; the tests do so, as their data is not committed for another connection to see).
+MATCHING_INDEX_BACKGROUND = env_bool("BEACON_MATCHING_INDEX_BACKGROUND", True)
 # Encryption key of kept image previews (Fernet, 32 url-safe base64 bytes). Empty: derived from
 # SECRET_KEY (see beacon.core.crypto).
 PREVIEW_ENCRYPTION_KEY = env("BEACON_PREVIEW_ENCRYPTION_KEY", "") or ""

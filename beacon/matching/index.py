@@ -11,8 +11,9 @@ misses a change:
 - when a bank changed (its `version`) or too many hashes were added since, a new snapshot is
   built in a background thread and swapped in when ready; lookups go on with the old one.
 Only when there is no snapshot yet, or a bank's threshold went above the snapshot's radius, does
-a lookup build one first. Inside a transaction (tests, or a caller that holds one) the rebuild
-runs in the caller's thread: another thread's connection could not see uncommitted hashes.
+a lookup build one first. With settings.MATCHING_INDEX_BACKGROUND off (the tests: their data is
+not committed, so another thread's connection could not see it) rebuilds run in the caller's
+thread. A rebuild that fails leaves the old snapshot in place (and is logged).
 
 Each process builds its own snapshot from the database (10 million hashes: about 1.3 GB and a
 minute). docs/image-matching.md explains how this grows past one machine.
@@ -151,7 +152,7 @@ class MatchIndex:
         fingerprint, wanted = bank_state()
         radius = max(radius, wanted)
         current = self._snapshot
-        inline = connection.in_atomic_block
+        inline = not settings.MATCHING_INDEX_BACKGROUND
         if current is None or current.radius < radius:
             current = build(fingerprint=fingerprint, radius=radius)
             with self._lock:
