@@ -153,6 +153,11 @@ class MatchIndex:
         radius = max(radius, wanted)
         current = self._snapshot
         inline = not settings.MATCHING_INDEX_BACKGROUND
+        building = self._rebuilding
+        if current is None and building is not None:
+            # The first snapshot is being built (warm-up at start): wait for it, once.
+            building.join()
+            current = self._snapshot
         if current is None or current.radius < radius:
             current = build(fingerprint=fingerprint, radius=radius)
             with self._lock:
@@ -196,6 +201,12 @@ class MatchIndex:
             )
             found = [_merged(a, b) for a, b in zip(found, extra, strict=True)]
         return found
+
+    def warm(self) -> None:
+        """Build the first snapshot in the background (a web process calls this as it starts, so
+        that the first scan does not wait a minute for a bank of 10 million hashes)."""
+        if self._snapshot is None:
+            self._rebuild_in_background()
 
     def status(self) -> dict:
         current = self._snapshot

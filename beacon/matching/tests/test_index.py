@@ -47,3 +47,16 @@ def test_a_stale_index_is_rebuilt_in_the_background_and_lookups_go_on(settings):
     new = match_index._snapshot
     assert new is not old and len(new.index) == 1
     assert match_index.search([second.value], 31)[0] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_warming_builds_the_first_snapshot_and_a_lookup_meanwhile_waits_for_it(settings):
+    settings.MATCHING_INDEX_BACKGROUND = True
+    entry = bank_image(make_bank(), 33)
+    match_index.warm()
+    # The lookup joins the warm-up's build instead of building a second snapshot.
+    assert [pk for pk, _ in match_index.search([entry.value], 31)[0]] == [entry.pk]
+    warmed = match_index._snapshot
+    assert warmed is not None and len(warmed.index) == 1
+    match_index.warm()  # a snapshot exists: nothing to do
+    assert match_index._snapshot is warmed

@@ -47,6 +47,10 @@ class Command(BaseCommand):
                 atexit.register(_stop, worker)
                 workers.append(worker)
             signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+        # The match index is built while the server starts, not on the first scan.
+        from beacon.matching.index import match_index
+
+        match_index.warm()
         self.stdout.write(
             _("Beacon is running on http://%(host)s:%(port)d/ (Ctrl+C stops it).")
             % {"host": host, "port": port}
