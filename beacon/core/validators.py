@@ -51,3 +51,9 @@ def validate_photo(upload) -> None:
         raise ValidationError(
             _("The photo must be a JPEG, PNG or WebP image."), code="photo_format"
         )
+
+
+def validate_country_code(value: str) -> None:
+    """An ISO 3166-1 alpha-2 code (two ASCII letters; the caller upper-cases it)."""
+    if value and (len(value) != 2 or not value.isalpha() or not value.isascii()):
+        raise ValidationError(_("Give a two-letter country code (ISO 3166-1)."), code="country")

@@ -26,7 +26,7 @@ from beacon.core.crypto import decrypt
 from beacon.core.errors import ConcurrentEditError, FieldErrors
 from beacon.core.models import AuditAction
 from beacon.core.permissions import require
-from beacon.core.validators import reject_control_characters
+from beacon.core.validators import reject_control_characters, validate_country_code
 from beacon.matching.choices import BankSource, HashKind, ItemStatus, QueueReason
 from beacon.matching.models import BankHash, HashBank, PreviewReveal, RejectedPair, ScanItem
 from beacon.reports.hosting import HostingResult, lookup_hosting
@@ -160,8 +160,7 @@ def match_confirm(
     if len(note) > NOTE_MAX:
         errors.add("note", _("At most %(count)d characters.") % {"count": NOTE_MAX})
     country = (hosting_country or "").strip().upper()
-    if country and (len(country) != 2 or not country.isalpha() or not country.isascii()):
-        errors.add("hosting_country", _("Give a two-letter country code (ISO 3166-1)."))
+    errors.run("hosting_country", validate_country_code, country)
     bank = own_bank() if add_to_own_bank else None
     if add_to_own_bank and bank is None:
         errors.add("add_to_own_bank", _("There is no active bank of the organisation's own items."))

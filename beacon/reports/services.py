@@ -24,7 +24,7 @@ from beacon.core.errors import ConcurrentEditError, FieldErrors
 from beacon.core.models import AuditAction, Organisation
 from beacon.core.outbox import outbox_enqueue
 from beacon.core.permissions import require
-from beacon.core.validators import reject_control_characters
+from beacon.core.validators import reject_control_characters, validate_country_code
 from beacon.reports import decisions
 from beacon.reports.choices import (
     ILLEGAL,
@@ -135,9 +135,7 @@ def _validate_assessment(values: dict) -> FieldErrors:
                 errors.add(field, _("An inaccessible URL cannot be assessed."))
         if values["identifiable_victim"]:
             errors.add("identifiable_victim", _("An inaccessible URL cannot be assessed."))
-    country = values["hosting_country"]
-    if country and (len(country) != 2 or not country.isalpha() or not country.isascii()):
-        errors.add("hosting_country", _("Give a two-letter country code (ISO 3166-1)."))
+    errors.run("hosting_country", validate_country_code, values["hosting_country"])
     if len(values["note"]) > NOTE_MAX:
         errors.add("note", _("At most %(count)d characters.") % {"count": NOTE_MAX})
     errors.run("note", reject_control_characters, values["note"])

@@ -287,3 +287,21 @@ def test_a_hash_restored_after_its_removal_matches_before_any_rebuild(cast):
     _, [after] = scan(cast["analyst"], image_at(11, url=NL_URL + "?b"))
     assert match_index._snapshot is snapshot  # no rebuild was needed
     assert after.item.result == MatchResult.EXACT
+
+
+def test_a_confirmation_with_a_bad_country_or_note_changes_nothing(cast):
+    bank = make_bank()
+    bank_image(bank, 3)
+    copy = encoded(synthetic_image(3).resize((400, 300)), quality=50)
+    _, [outcome] = scan(cast["analyst"], ScanInput(url=NL_URL, image=copy))
+    for bad in (
+        {"hosting_country": "Netherlands"},
+        {"note": "bell\x07"},
+        {"add_to_own_bank": True},
+    ):
+        with pytest.raises(ValidationError) as refused:
+            match_confirm(actor=cast["analyst"], item_id=outcome.item.pk, expected_version=1, **bad)
+        assert set(refused.value.message_dict) == {next(iter(bad))}
+    item = ScanItem.objects.get(pk=outcome.item.pk)
+    assert item.status == ItemStatus.QUEUED and item.preview is not None and item.version == 1
+    assert not Notice.objects.exists()
