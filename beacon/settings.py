@@ -262,6 +262,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = max(100, MATCHING_BATCH_MAX)
 # Hashes added since the index was built are searched by brute force; past this many, the index
 # is rebuilt in the background.
 MATCHING_INDEX_DELTA_MAX = _env_number("BEACON_MATCHING_INDEX_DELTA_MAX", "50000", minimum=1)
+# An import that made no progress for this many minutes is queued again (its worker died).
+MATCHING_IMPORT_STALL_MINUTES = _env_number("BEACON_MATCHING_IMPORT_STALL_MINUTES", "10", minimum=1)
 # Rebuild a stale index in a background thread while lookups go on with the old one (off: in the
 # caller's thread; the tests do so, as their data is not committed for another connection to see).
 MATCHING_INDEX_BACKGROUND = env_bool("BEACON_MATCHING_INDEX_BACKGROUND", True)
@@ -274,6 +276,7 @@ PERIODIC_JOBS = [
     "beacon.core.outbox.deliver_due",
     "beacon.reports.liveness.check_due",
     "beacon.reports.retention.minimise_due",
+    "beacon.matching.banks.resume_stalled",
 ]
 TICK_SECONDS = int(env("BEACON_TICK_SECONDS", "30") or "30")
 

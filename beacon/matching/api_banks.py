@@ -174,6 +174,20 @@ def get_import(request, bank_id: int, import_id: int):
 
 
 @router.post(
+    "/{bank_id}/imports/{import_id}/resume",
+    response={202: ImportOut, **error_responses(403, 404, 422)},
+    summary="Queue again an import that stopped half-way",
+)
+def resume_import(request, bank_id: int, import_id: int):
+    """For an import whose worker stopped: it goes on from its last written chunk and repeats
+    nothing (Beacon also does this by itself after BEACON_MATCHING_IMPORT_STALL_MINUTES)."""
+    with not_found():
+        banks.import_resume(actor=request.user, import_id=import_id, bank_id=bank_id)
+    imported = BankImport.objects.select_related("created_by").get(pk=import_id)
+    return Status(202, import_out(imported))
+
+
+@router.post(
     "/{bank_id}/removals",
     response={200: RemovalOut, **error_responses(403, 404, 422)},
     summary="Remove hashes a partner retracted",

@@ -38,6 +38,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -486,6 +487,27 @@ def import_resume(*, actor, import_id: int, bank_id: int | None = None) -> BankI
     return imported
 
 
+def resume_stalled(now: datetime | None = None) -> str:
+    """Queue again every import that stopped moving (its worker was stopped or crashed): waiting
+    or running, no progress for settings.MATCHING_IMPORT_STALL_MINUTES (a periodic job; a second
+    run of a live import notices the first and stops, so a false alarm costs nothing)."""
+    now = now or timezone.now()
+    limit = now - timedelta(minutes=settings.MATCHING_IMPORT_STALL_MINUTES)
+    stalled = BankImport.objects.filter(
+        status__in=(ImportStatus.WAITING, ImportStatus.RUNNING)
+    ).filter(Q(progressed_at__lt=limit) | Q(progressed_at__isnull=True, created_at__lt=limit))
+    resumed = 0
+    for pk in stalled.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Counted as progress: the next tick does not queue it again before it had its time.
+            BankImport.objects.filter(pk=pk).update(progressed_at=now)
+            _enqueue_run(pk)
+            audit(actor=None, action=AuditAction.UPDATE, object_type="matching.bankimport",
+                  object_id=pk, fields=["progressed_at"])  # fmt: skip
+        resumed += 1
+    return f"{resumed} stalled import(s) queued again" if resumed else ""
+
+
 # --- parsing lines --------------------------------------------------------------------------------
 
 
@@ -673,12 +695,13 @@ def _import_start(import_id: int) -> BankImport | None:
         imported = BankImport.objects.select_for_update().get(pk=import_id)
         if imported.status in (ImportStatus.DONE, ImportStatus.FAILED):
             return None
+        now = timezone.now()
         if imported.status == ImportStatus.WAITING or imported.started_at is None:
             imported.status = ImportStatus.RUNNING
-            imported.started_at = imported.started_at or timezone.now()
-            BankImport.objects.filter(pk=imported.pk).update(
-                status=imported.status, started_at=imported.started_at
-            )
+            imported.started_at = imported.started_at or now
+        BankImport.objects.filter(pk=imported.pk).update(
+            status=imported.status, started_at=imported.started_at, progressed_at=now
+        )
         return imported
 
 
@@ -793,6 +816,7 @@ def _import_chunk(
         room = max(0, IMPORT_ERRORS_KEPT - len(errors))
         BankImport.objects.filter(pk=import_id).update(
             lines_done=last_line,
+            progressed_at=timezone.now(),
             added=F("added") + inserted + len(restored),
             duplicates=F("duplicates") + duplicates,
             malformed=F("malformed") + len(malformed),

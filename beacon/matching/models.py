@@ -95,6 +95,8 @@ class BankImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # When a run last moved on (started, or wrote a chunk): a run that stopped moving has died.
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
