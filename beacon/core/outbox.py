@@ -108,18 +108,10 @@ def _new_key() -> str:
 
 
 def _enqueue_delivery(message_id: int, run_after: datetime | None = None) -> None:
-    from django_tasks_db import DatabaseBackend
-
-    from beacon.core.tasks import deliver_message
+    from beacon.core.tasks import deliver_message, enqueue_with_transaction
 
     task = deliver_message if run_after is None else deliver_message.using(run_after=run_after)
-    if isinstance(task.get_backend(), DatabaseBackend):
-        # The task row is written in the caller's transaction: committed with the message or not
-        # at all.
-        task.enqueue(message_id)
-    else:
-        # Another backend (RQ, immediate) would run the task before the message is committed.
-        transaction.on_commit(lambda: task.enqueue(message_id))
+    enqueue_with_transaction(task, message_id)
 
 
 @transaction.atomic

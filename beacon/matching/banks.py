@@ -54,6 +54,7 @@ from beacon.core.audit import audit
 from beacon.core.errors import ConcurrentEditError, FieldErrors
 from beacon.core.models import AuditAction
 from beacon.core.permissions import require
+from beacon.core.tasks import enqueue_with_transaction
 from beacon.core.validators import (
     reject_control_characters,
     reject_control_characters_single_line,
@@ -405,16 +406,9 @@ def _store(source, errors: FieldErrors) -> _Stored | None:
 
 
 def _enqueue_run(import_id: int) -> None:
-    from django_tasks_db import DatabaseBackend
-
     from beacon.matching.tasks import run_import
 
-    if isinstance(run_import.get_backend(), DatabaseBackend):
-        # The task row is written in the caller's transaction: it exists if the import does.
-        run_import.enqueue(import_id)
-    else:
-        # Another backend would run it before the import's row is committed.
-        transaction.on_commit(lambda: run_import.enqueue(import_id))
+    enqueue_with_transaction(run_import, import_id)
 
 
 def _file_name(name: str) -> str:

@@ -34,6 +34,7 @@ from beacon.core.audit import audit
 from beacon.core.crypto import encrypt
 from beacon.core.models import AuditAction
 from beacon.core.permissions import require
+from beacon.core.tasks import enqueue_with_transaction
 from beacon.matching.choices import (
     CRYPTOGRAPHIC,
     HashKind,
@@ -371,7 +372,7 @@ def _record(*, actor, source, label, ready, outcomes, url_item, now) -> ScanBatc
     audit(actor=actor, action=AuditAction.CREATE, obj=batch, fields=["images"])
     for item in created:
         if item.status == ItemStatus.ACTING:
-            act_on_exact.enqueue(item.pk)
+            enqueue_with_transaction(act_on_exact, item.pk)
     return batch
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from beacon.core.audit import audit
 from beacon.core.errors import FieldErrors
 from beacon.core.models import AuditAction
+from beacon.core.tasks import enqueue_with_transaction
 from beacon.core.validators import reject_control_characters
 from beacon.reports.choices import ItemStatus, WhereSeen
 from beacon.reports.models import (
@@ -252,7 +253,7 @@ def report_submit(
         if item_id is None:
             item_id = _create_item(normalised, platform=item_platform, now=now)
             if item_id is not None:
-                lookup_hosting.enqueue(item_id)
+                enqueue_with_transaction(lookup_hosting, item_id)
             else:
                 item_id = UrlItem.objects.get(url_hash=normalised.digest).pk
                 _count_again(item_id, normalised, platform=item_platform, now=now)
@@ -260,7 +261,7 @@ def report_submit(
             _count_again(item_id, normalised, platform=item_platform, now=now)
             if item_id in minimised:
                 # Its addresses and CNAME chain were minimised to digests: look them up again.
-                lookup_hosting.enqueue(item_id)
+                enqueue_with_transaction(lookup_hosting, item_id)
         links.append(
             ReportUrl(report=report, item_id=item_id, position=positions[normalised.digest])
         )
