@@ -38,7 +38,9 @@ from beacon.reports.models import (
     VictimReferral,
 )
 
-BATCH = 500
+# Reports minimised per transaction: short, so the embedded SQLite's other writers (the worker)
+# never wait long for the lock.
+BATCH = 50
 REPORT_FIELDS = ["description", "contact_email", "minimised_at"]
 ITEM_FIELDS = ["url", "host", "resolved_ips", "cname_chain", "minimised_at"]
 

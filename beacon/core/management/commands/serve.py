@@ -8,11 +8,15 @@ import atexit
 import signal
 import subprocess
 import sys
+import threading
+import time
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+
+RESTART_SECONDS = 5
 
 
 class Command(BaseCommand):
@@ -37,15 +41,17 @@ class Command(BaseCommand):
         if not no_worker:
             # The workers are their own processes: a slow task never holds up a web request.
             # db_worker runs queued tasks; tick runs the periodic jobs (outbox, URL checks).
-            for command in (
+            commands = [
                 ["db_worker", "--queue-name", "*", "--no-reload"],
                 ["tick", "--loop", str(settings.TICK_SECONDS)],
-            ):
-                worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                    [sys.executable, "-m", "beacon", *command]
-                )
-                atexit.register(_stop, worker)
-                workers.append(worker)
+            ]
+            workers = [_start(command) for command in commands]
+            atexit.register(lambda: [_stop(worker) for worker in workers])
+            # A worker that exits (db_worker gives up when SQLite stays locked past its timeout)
+            # is started again, so the embedded setup keeps running its tasks.
+            threading.Thread(
+                target=_supervise, args=(commands, workers, self.stderr), daemon=True
+            ).start()
             signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
         # The match index is built while the server starts, not on the first scan.
         from beacon.matching.index import match_index
@@ -60,6 +66,22 @@ class Command(BaseCommand):
         finally:
             for worker in workers:
                 _stop(worker)
+
+
+def _start(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "beacon", *command])  # noqa: S603 - our own
+
+
+def _supervise(commands: list[list[str]], workers: list[subprocess.Popen], stderr) -> None:
+    """Start again any worker that exited, at most once every RESTART_SECONDS."""
+    while True:
+        time.sleep(RESTART_SECONDS)
+        for position, worker in enumerate(workers):
+            if worker.poll() is not None:
+                stderr.write(
+                    f"beacon {commands[position][0]} exited ({worker.returncode}); starting it again"
+                )
+                workers[position] = _start(commands[position])
 
 
 def _stop(worker: subprocess.Popen) -> None:
