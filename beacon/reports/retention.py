@@ -16,11 +16,12 @@ without an actor.
 
 import hashlib
 import hmac
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ from beacon.reports.models import (
 # Reports minimised per transaction: short, so the embedded SQLite's other writers (the worker)
 # never wait long for the lock.
 BATCH = 50
+PAUSE_SECONDS = 0.05
 REPORT_FIELDS = ["description", "contact_email", "minimised_at"]
 ITEM_FIELDS = ["url", "host", "resolved_ips", "cname_chain", "minimised_at"]
 
@@ -157,17 +159,28 @@ def item_minimise(*, item_id: int, at: datetime) -> bool:
     return True
 
 
+def _let_other_writers_in() -> None:
+    """Between two write transactions on the embedded SQLite, a pause: its lock is not fair, and a
+    job committing back to back would keep the worker waiting past its timeout (it then exits)."""
+    if connection.vendor == "sqlite":
+        time.sleep(PAUSE_SECONDS)
+
+
 def minimise_due(now: datetime | None = None) -> str:
     """Minimise every report past the retention period, then every item left with only minimised
     reports (the periodic job; safe to run any number of times)."""
     now = now or timezone.now()
     report_ids = list(reports_due(now).order_by("pk").values_list("pk", flat=True))
-    reports = sum(
-        reports_minimise(report_ids=report_ids[start : start + BATCH], at=now)
-        for start in range(0, len(report_ids), BATCH)
-    )
-    items = sum(
-        item_minimise(item_id=item_id, at=now)
-        for item_id in list(items_due().order_by("pk").values_list("pk", flat=True))
-    )
+    reports = 0
+    for start in range(0, len(report_ids), BATCH):
+        reports += reports_minimise(report_ids=report_ids[start : start + BATCH], at=now)
+        _let_other_writers_in()
+    item_ids = list(items_due().order_by("pk").values_list("pk", flat=True))
+    items = 0
+    for start in range(0, len(item_ids), BATCH):
+        with transaction.atomic():
+            items += sum(
+                item_minimise(item_id=pk, at=now) for pk in item_ids[start : start + BATCH]
+            )
+        _let_other_writers_in()
     return f"reports {reports}, URLs {items}"
