@@ -212,19 +212,15 @@ class QueueQuery(Schema):
 @router.get("/queue", response={200: QueuePageOut, **error_responses(403, 422)})
 def queue(request: HttpRequest, query: Query[QueueQuery]):
     """Matches waiting for an analyst: nearest first, then by bank; pages of 50."""
-    after = None
-    if query.after:
-        try:
-            distance, pk = (int(part) for part in query.after.split("-", 1))
-            after = (distance, pk)
-        except ValueError:
-            raise query_error("after", _("Use the `next_after` of the previous page.")) from None
+    try:
+        after = selectors.parse_cursor(query.after)
+    except ValueError:
+        raise query_error("after", _("Use the `next_after` of the previous page.")) from None
     items = selectors.queue(user=request.user, after=after)
-    last = items[-1] if len(items) == selectors.PAGE else None
     return {
         "waiting": selectors.queue_count(user=request.user),
         "items": [item_out(i, notices=[]) for i in items],
-        "next_after": f"{last.best_distance}-{last.pk}" if last else None,
+        "next_after": selectors.next_cursor(items),
     }
 
 

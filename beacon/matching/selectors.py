@@ -25,13 +25,31 @@ def queue(*, user, after: tuple[int, int] | None = None) -> list[ScanItem]:
     """The analysts' queue: nearest matches first, then by bank and age; a page of PAGE.
     `after` is the (distance, id) of the last item of the previous page."""
     require(user, VIEW)
-    items = ScanItem.objects.filter(status=ItemStatus.QUEUED).select_related("best_bank")
+    items = (
+        ScanItem.objects.filter(status=ItemStatus.QUEUED)
+        .select_related("best_bank", "decided_by")
+        .prefetch_related(Prefetch("matches", queryset=ScanMatch.objects.select_related("bank")))
+    )
     if after is not None:
         distance, pk = after
         items = items.filter(best_distance__gt=distance) | items.filter(
             best_distance=distance, id__gt=pk
         )
     return list(items.order_by("best_distance", "id")[:PAGE])
+
+
+def parse_cursor(raw: str) -> tuple[int, int] | None:
+    """A queue page's `after` ("<distance>-<id>"); ValueError when it is not one."""
+    if not raw:
+        return None
+    distance, pk = (int(part) for part in raw.split("-", 1))
+    return distance, pk
+
+
+def next_cursor(items: list[ScanItem]) -> str | None:
+    """The `after` of the page following `items` (None on the last page)."""
+    last = items[-1] if len(items) == PAGE else None
+    return f"{last.best_distance}-{last.pk}" if last else None
 
 
 def queue_count(*, user) -> int:

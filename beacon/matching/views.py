@@ -35,23 +35,18 @@ from beacon.reports.models import Notice, UrlItem
 @login_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    after = None
-    raw = request.GET.get("after", "")
-    if raw:
-        try:
-            distance, pk = (int(part) for part in raw.split("-", 1))
-            after = (distance, pk)
-        except ValueError:
-            after = None
+    try:
+        after = selectors.parse_cursor(request.GET.get("after", ""))
+    except ValueError:
+        after = None
     items = selectors.queue(user=request.user, after=after)
-    last = items[-1] if len(items) == selectors.PAGE else None
     return render(
         request,
         "matching/queue.html",
         {
             "items": items,
             "waiting": selectors.queue_count(user=request.user),
-            "next_after": f"{last.best_distance}-{last.pk}" if last else None,
+            "next_after": selectors.next_cursor(items),
         },
     )
 

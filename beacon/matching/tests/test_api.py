@@ -128,3 +128,31 @@ def test_only_analysts_and_administrators_reach_scans_and_matches(client, cast, 
     assert client.get("/api/v1/matching/queue", **headers).status_code == 403
     assert client.get("/api/v1/matching/items/1", **headers).status_code == 403
     assert item.count() == 0
+
+
+def test_the_queue_reads_the_same_number_of_queries_for_one_item_or_many(client, cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bank = make_bank()
+    entries = [bank_image(bank, seed) for seed in (4, 5, 6)]
+    headers = bearer(cast["analyst"])
+
+    def near(entry, n):
+        value = list(entry.value)
+        value[n] = "0" if value[n] != "0" else "f"
+        return {"pdq": "".join(value), "quality": 90, "url": f"https://img.hoster-nl.test/{n}"}
+
+    def queue_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/matching/queue", **headers).status_code == 200
+        return len(queries)
+
+    client.post("/api/v1/matching/scans/hashes", {"items": [near(entries[0], 0)]},
+                content_type="application/json", **headers)  # fmt: skip
+    one = queue_queries()
+    client.post("/api/v1/matching/scans/hashes",
+                {"items": [near(entries[1], 1), near(entries[2], 2)]},
+                content_type="application/json", **headers)  # fmt: skip
+    assert client.get("/api/v1/matching/queue", **headers).json()["waiting"] == 3
+    assert queue_queries() == one
