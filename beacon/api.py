@@ -4,6 +4,8 @@ Endpoints parse, call the same selectors and services as the UI, and respond; th
 are set once here (422 naming each field, 403 audited, 404, 409 for a stale version).
 """
 
+from beacon.alerts.api import router as alerts_router
+from beacon.alerts.models import SearchNotice
 from beacon.cases.api import router as cases_router
 from beacon.cases.models import Case
 from beacon.core.api import BeaconAPI, PersonalToken, install_error_handlers
@@ -12,6 +14,8 @@ from beacon.line.models import Call
 from beacon.matching import api as matching_api
 from beacon.matching.api_banks import router as banks_router
 from beacon.matching.models import ScanItem
+from beacon.network.api import router as network_router
+from beacon.network.models import Follower, Partner, Volunteer
 from beacon.people.api import router as people_router
 from beacon.people.models import Person, PersonMerge
 from beacon.reports.api import router as reports_router
@@ -54,6 +58,10 @@ install_error_handlers(
         Notice.DoesNotExist,
         VictimReferral.DoesNotExist,
         ScanItem.DoesNotExist,
+        SearchNotice.DoesNotExist,
+        Volunteer.DoesNotExist,
+        Partner.DoesNotExist,
+        Follower.DoesNotExist,
     ),
 )
 matching_api.install(api)
@@ -64,3 +72,5 @@ api.add_router("/risk", risk_router)
 api.add_router("/hotline", reports_router)
 api.add_router("/matching/banks", banks_router)
 api.add_router("/matching", matching_api.router)
+api.add_router("/notices", alerts_router)
+api.add_router("/network", network_router)

@@ -81,6 +81,8 @@ INSTALLED_APPS = [
     "beacon.risk",
     "beacon.reports",
     "beacon.matching",
+    "beacon.network",
+    "beacon.alerts",
     "beacon.figures",
 ]
 
@@ -395,7 +397,7 @@ HOTLINE_RETENTION_DAYS = _env_number("BEACON_HOTLINE_RETENTION_DAYS", "365", min
 # --- Public report form (/report/): cache, rate limit, anonymity ---------------------------------
 # URL prefixes of the public surfaces: no staff session is read there, and logs and error reports
 # keep nothing that identifies a visitor (beacon.reports.anonymity, beacon.core.middleware).
-PUBLIC_URL_PREFIXES = ("/report/",)
+PUBLIC_URL_PREFIXES = ("/report/", "/missing/")
 
 
 def _public_cache() -> dict:

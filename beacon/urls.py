@@ -18,9 +18,13 @@ urlpatterns = [
     path("risk/", include("beacon.risk.urls")),
     path("hotline/", include("beacon.reports.urls")),
     path("matching/", include("beacon.matching.urls")),
+    path("network/", include("beacon.network.urls")),
+    path("notices/", include("beacon.alerts.urls")),
     path("figures/", include("beacon.figures.urls")),
     # The public report form: no staff session, nothing stored that identifies a visitor.
     path("report/", include("beacon.reports.public_urls")),
+    # Search notices' public pages, feeds and published photos (withdrawn: 410 Gone).
+    path("missing/", include("beacon.alerts.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -32,6 +32,7 @@ from beacon.cases.models import (
     SubKind,
     TimelineEntry,
 )
+from beacon.cases.signals import case_closed
 from beacon.core.audit import audit
 from beacon.core.errors import ConcurrentEditError, FieldErrors
 from beacon.core.models import AuditAction, Organisation, Region
@@ -475,6 +476,7 @@ def case_close(
         obj=case,
         fields=["status", "outcome", "found_at", "closed_at"],
     )
+    case_closed.send(sender=Case, case=case, actor=actor, outcome=outcome)
     return case
 
 

@@ -55,6 +55,32 @@ MATCHING_BANK_KEEPING = [
     "matching.change_bankhash",
 ]
 
+# Search notices: case managers prepare, approve (never their own: four-eyes), publish and
+# withdraw them, and enter their figures per network.
+NOTICE_WORK = [
+    "alerts.view_searchnotice",
+    "alerts.add_searchnotice",
+    "alerts.change_searchnotice",
+    "alerts.approve_searchnotice",
+    "alerts.publish_searchnotice",
+    "alerts.add_channelstat",
+    "network.view_municipality",
+]
+
+# The network: only volunteer coordinators read volunteers' personal data and keep the network.
+NETWORK_KEEPING = [
+    "network.view_volunteer",
+    "network.add_volunteer",
+    "network.change_volunteer",
+    "network.view_partner",
+    "network.add_partner",
+    "network.change_partner",
+    "network.view_follower",
+    "network.add_follower",
+    "network.change_follower",
+    "network.view_municipality",
+]
+
 ROLES: dict[str, dict] = {
     "administrator": {
         "label": _("Administrator"),
@@ -68,6 +94,8 @@ ROLES: dict[str, dict] = {
             *HOTLINE_WORK,
             *MATCHING_WORK,
             *MATCHING_BANK_KEEPING,
+            *NOTICE_WORK,
+            "network.view_partner",
             "reports.view_analyst_workload",
             "reports.view_victimreferral",
             "reports.change_victimreferral",
@@ -88,6 +116,7 @@ ROLES: dict[str, dict] = {
         "permissions": [
             *MISSING_CASE_WORK,
             *EXPLOITATION_CASE_WORK,
+            *NOTICE_WORK,
             "line.view_call",
             "people.merge_person",
             "reports.view_victimreferral",
@@ -100,6 +129,7 @@ ROLES: dict[str, dict] = {
         "permissions": [
             *MISSING_CASE_WORK,
             *EXPLOITATION_CASE_WORK,
+            *NOTICE_WORK,
             "line.view_call",
             "people.merge_person",
             "risk.view_riskflag",
@@ -127,7 +157,10 @@ ROLES: dict[str, dict] = {
         "label": _("Analyst"),
         "permissions": [*HOTLINE_WORK, *MATCHING_WORK, "core.add_apitoken"],
     },
-    "volunteer_coordinator": {"label": _("Volunteer coordinator"), "permissions": []},
+    "volunteer_coordinator": {
+        "label": _("Volunteer coordinator"),
+        "permissions": [*NETWORK_KEEPING, "core.add_apitoken"],
+    },
     "finance": {"label": _("Finance"), "permissions": []},
     "statistics_reader": {"label": _("Statistics reader"), "permissions": ["figures.view_figures"]},
 }
