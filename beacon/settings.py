@@ -398,6 +398,10 @@ HOTLINE_RETENTION_DAYS = _env_number("BEACON_HOTLINE_RETENTION_DAYS", "365", min
 # URL prefixes of the public surfaces: no staff session is read there, and logs and error reports
 # keep nothing that identifies a visitor (beacon.reports.anonymity, beacon.core.middleware).
 PUBLIC_URL_PREFIXES = ("/report/", "/missing/")
+# Where the public reaches this Beacon: absolute links in posters' QR codes, e-mails and feeds.
+PUBLIC_BASE_URL = (env("BEACON_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"BEACON_PUBLIC_BASE_URL={PUBLIC_BASE_URL!r} must be an http(s) URL")
 
 
 def _public_cache() -> dict:
