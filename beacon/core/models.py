@@ -193,6 +193,7 @@ class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("waiting to be delivered")
     DELIVERED = "delivered", _("delivered")
     FAILED = "failed", _("failed: gave up retrying")
+    CANCELLED = "cancelled", _("cancelled before it was sent")
 
 
 class OutboxMessage(models.Model):

@@ -28,6 +28,18 @@ header. A receiver that drops a key it has already accepted sees each message ex
 one that does not may see a repeat. This is at-least-once delivery with a deduplication key,
 the best any sender can do over SMTP or HTTP.
 
+Fan-outs (a search notice to 13,000 followers) use `outbox_enqueue_many`, which writes the rows
+in bulk and enqueues one `deliver_messages` task per chunk; `outbox_deliver_many` claims a chunk
+with one UPDATE, sends its e-mails over one SMTP connection, and records the outcomes in bulk,
+with the same claim rules as one message. `outbox_cancel` cancels messages not yet sent (a
+withdrawn search notice): a deliverer re-reads a message's status just before sending it, so a
+cancelled message is never sent afterwards; one already on the wire when the cancellation
+commits may still arrive, and its receiver gets the withdrawal message after it.
+
+An e-mail's `payload` may list files of the default storage to attach:
+`{"attachments": [{"name": <storage name>, "filename": ..., "content_type": ...}]}`; a file gone
+from storage by the time of sending fails the attempt (it is retried, then fails for good).
+
 `deliver_due` is the periodic job (`beacon tick`): it delivers every due pending message,
 which also recovers everything a stopped worker left behind (lost tasks, expired claims).
 A message that failed for good waits for `outbox_resend`, run by hand from the operations page.
@@ -101,6 +113,48 @@ def outbox_enqueue(
     )
     _enqueue_delivery(message.pk)
     return message
+
+
+def outbox_enqueue_many(
+    messages: list[dict[str, Any]], *, chunk: int = 100, priority: int = 0
+) -> list[OutboxMessage]:
+    """Write many messages at once (each a dict of `outbox_enqueue`'s arguments) and enqueue
+    their delivery in chunks; call inside the deciding transaction. Higher `priority` goes first
+    (a withdrawal before a publication)."""
+    rows = []
+    for message in messages:
+        channel = message["channel"]
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown outbox channel {channel!r}")
+        obj = message.get("obj")
+        rows.append(
+            OutboxMessage(
+                channel=channel,
+                destination=message["destination"],
+                subject=message.get("subject", "")[:300],
+                body=message.get("body", ""),
+                payload=message.get("payload") or {},
+                idempotency_key=_new_key(),
+                reference=message.get("reference", ""),
+                object_type=obj._meta.label_lower if obj is not None else "",
+                object_id=str(obj.pk) if obj is not None else "",
+            )
+        )
+    created = OutboxMessage.objects.bulk_create(rows, batch_size=500)
+    from beacon.core.tasks import deliver_messages, enqueue_with_transaction
+
+    task = deliver_messages.using(priority=priority)
+    for start in range(0, len(created), chunk):
+        enqueue_with_transaction(task, [row.pk for row in created[start : start + chunk]])
+    return created
+
+
+def outbox_cancel(messages: QuerySet[OutboxMessage]) -> int:
+    """Cancel these messages if they are still waiting to be sent (call inside the deciding
+    transaction). Delivered and failed ones are left as they are. Returns how many were cancelled."""
+    return messages.filter(status=OutboxStatus.PENDING).update(
+        status=OutboxStatus.CANCELLED, claimed_until=None
+    )
 
 
 def _new_key() -> str:
@@ -291,6 +345,135 @@ def outbox_deliver(*, message_id: int) -> str:
     return result
 
 
+def _claim_many(message_ids: list[int]) -> tuple[list[OutboxMessage], dict[int, int], datetime]:
+    """Claim the due messages among `message_ids` and open an attempt for each (committed)."""
+    now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
+    with transaction.atomic():
+        OutboxMessage.objects.filter(_due(now), pk__in=message_ids).order_by().update(
+            claimed_until=lease_until, attempts=F("attempts") + 1
+        )
+        messages = list(
+            OutboxMessage.objects.filter(
+                pk__in=message_ids, status=OutboxStatus.PENDING, claimed_until=lease_until
+            ).order_by("id")
+        )
+        ids = [message.pk for message in messages]
+        tried_before = set(
+            DeliveryAttempt.objects.filter(message_id__in=ids).values_list("message_id", flat=True)
+        )
+        DeliveryAttempt.objects.filter(
+            message_id__in=tried_before, finished_at__isnull=True, error=""
+        ).update(error=INTERRUPTED)
+        attempts = DeliveryAttempt.objects.bulk_create(
+            [
+                DeliveryAttempt(
+                    message=message,
+                    started_at=now,
+                    manual=message.attempts == 1 and message.pk in tried_before,
+                )
+                for message in messages
+            ]
+        )
+    return messages, {a.message_id: a.pk for a in attempts}, lease_until
+
+
+def _still_pending(message_id: int) -> bool:
+    """Not cancelled meanwhile (the last look before sending)."""
+    return OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING).exists()
+
+
+def outbox_deliver_many(*, message_ids: list[int]) -> str:
+    """Deliver a chunk of messages now: those due and not held by another deliverer. E-mails share
+    one SMTP connection (opened again after a failure). Returns counts per outcome."""
+    messages, attempt_ids, lease_until = _claim_many(message_ids)
+    if not messages:
+        return "none due"
+    outcomes: dict[int, tuple[Outcome, datetime]] = {}
+    smtp = None
+    try:
+        for message in messages:
+            if not _still_pending(message.pk):
+                outcomes[message.pk] = (
+                    Outcome(False, error="cancelled before sending"),
+                    timezone.now(),
+                )
+                continue
+            if message.channel == EMAIL:
+                if smtp is None:
+                    smtp = _email_connection()
+                outcome = _send_email_over(message, smtp)
+                if not outcome.ok and outcome.status_code is None:
+                    smtp = None  # the connection is broken: a new one for the next message
+            else:
+                outcome = _send(message)
+            outcomes[message.pk] = (outcome, timezone.now())
+    finally:
+        if smtp is not None:
+            _close_politely(smtp)
+    return _record_many(messages, attempt_ids, outcomes, lease_until)
+
+
+def _record_many(messages, attempt_ids, outcomes, lease_until) -> str:
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        attempts = []
+        for message in messages:
+            outcome, finished = outcomes[message.pk]
+            attempts.append(
+                DeliveryAttempt(
+                    pk=attempt_ids[message.pk],
+                    finished_at=finished,
+                    ok=outcome.ok,
+                    status_code=outcome.status_code,
+                    error=outcome.error[:ERROR_MAX],
+                )
+            )
+        DeliveryAttempt.objects.bulk_update(
+            attempts, ["finished_at", "ok", "status_code", "error"], batch_size=200
+        )
+        ours = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, claimed_until=lease_until)
+        delivered: dict[datetime, list[int]] = {}
+        for message in messages:
+            outcome, finished = outcomes[message.pk]
+            if outcome.ok:
+                delivered.setdefault(finished, []).append(message.pk)
+                continue
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                won = ours.filter(pk=message.pk).update(
+                    status=OutboxStatus.FAILED,
+                    claimed_until=None,
+                    last_error=outcome.error[:ERROR_MAX],
+                )
+                result = "failed"
+            else:
+                next_at = finished + retry_delay(message.attempts)
+                won = ours.filter(pk=message.pk).update(
+                    next_attempt_at=next_at,
+                    claimed_until=None,
+                    last_error=outcome.error[:ERROR_MAX],
+                )
+                result = "retrying"
+                if won:
+                    _enqueue_delivery(message.pk, run_after=next_at)
+            result = result if won else "not sent (cancelled or claim lost)"
+            counts[result] = counts.get(result, 0) + 1
+        # One UPDATE for the delivered ones (their finishing times differ by little: the last one
+        # of the chunk stands for all, so a message is never shown delivered before it was).
+        delivered_ids = [pk for ids in delivered.values() for pk in ids]
+        if delivered_ids:
+            won = ours.filter(pk__in=delivered_ids).update(
+                status=OutboxStatus.DELIVERED,
+                delivered_at=max(delivered),
+                claimed_until=None,
+                last_error="",
+            )
+            counts["delivered"] = won
+            if won < len(delivered_ids):
+                counts["lost claim"] = len(delivered_ids) - won
+    return ", ".join(f"{count} {result}" for result, count in sorted(counts.items()))
+
+
 def deliver_due() -> str:
     """The periodic job: deliver every due message (a batch per run; the rest next time)."""
     now = timezone.now()
@@ -352,7 +535,7 @@ def message_id_header(message: OutboxMessage) -> str:
     return f"<{message.idempotency_key}@{_sender_domain()}>"
 
 
-def _send_email(message: OutboxMessage) -> Outcome:
+def _email_connection():
     connection = get_connection(
         backend=settings.OUTBOX_EMAIL_BACKEND,
         host=settings.EMAIL_HOST,
@@ -360,6 +543,25 @@ def _send_email(message: OutboxMessage) -> Outcome:
         timeout=settings.OUTBOX_TIMEOUT_SECONDS,
         fail_silently=False,
     )
+    return connection
+
+
+def _send_email(message: OutboxMessage) -> Outcome:
+    connection = _email_connection()
+    outcome = _send_email_over(message, connection)
+    if outcome.ok or outcome.status_code is not None:
+        _close_politely(connection)
+    return outcome
+
+
+def _close_politely(connection) -> None:
+    try:
+        connection.close()  # QUIT; the messages are already accepted whatever this says
+    except (OSError, smtplib.SMTPException):
+        _abandon(connection)
+
+
+def _email(message: OutboxMessage, connection) -> EmailMessage:
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
@@ -372,6 +574,21 @@ def _send_email(message: OutboxMessage) -> Outcome:
         },
         connection=connection,
     )
+    for attachment in (message.payload or {}).get("attachments", []):
+        from django.core.files.storage import default_storage
+
+        with default_storage.open(attachment["name"], "rb") as source:
+            email.attach(attachment["filename"], source.read(), attachment["content_type"])
+    return email
+
+
+def _send_email_over(message: OutboxMessage, connection) -> Outcome:
+    """Send one e-mail over `connection` (opened if needed, left open after a success or a
+    refusal; dropped after a network failure: Outcome.status_code None)."""
+    try:
+        email = _email(message, connection)
+    except OSError as exc:
+        return Outcome(False, 0, f"attachment not readable: {exc}")
     try:
         connection.open()
         sent = connection.send_messages([email])
@@ -385,12 +602,8 @@ def _send_email(message: OutboxMessage) -> Outcome:
     except (OSError, smtplib.SMTPException) as exc:
         _abandon(connection)
         return Outcome(False, error=_network_error(exc))
-    try:
-        connection.close()  # QUIT; the message is already accepted whatever this says
-    except (OSError, smtplib.SMTPException):
-        _abandon(connection)
     if not sent:
-        return Outcome(False, error="the mail server accepted no recipient")
+        return Outcome(False, 0, "the mail server accepted no recipient")
     return Outcome(True)
 
 

@@ -23,3 +23,11 @@ def deliver_message(message_id: int) -> str:
     from beacon.core.outbox import outbox_deliver
 
     return outbox_deliver(message_id=message_id)
+
+
+@task()
+def deliver_messages(message_ids: list[int]) -> str:
+    """Deliver a batch of outbox messages (a fan-out): one SMTP connection for its e-mails."""
+    from beacon.core.outbox import outbox_deliver_many
+
+    return outbox_deliver_many(message_ids=message_ids)
