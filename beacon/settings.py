@@ -276,6 +276,7 @@ PREVIEW_ENCRYPTION_KEY = env("BEACON_PREVIEW_ENCRYPTION_KEY", "") or ""
 
 PERIODIC_JOBS = [
     "beacon.core.outbox.deliver_due",
+    "beacon.alerts.services.withdrawals_progress",
     "beacon.reports.liveness.check_due",
     "beacon.reports.retention.minimise_due",
     "beacon.matching.banks.resume_stalled",
