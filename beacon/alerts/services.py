@@ -449,7 +449,9 @@ def notice_publish(*, actor, notice: SearchNotice, expected_version: int) -> Sea
     """Publish an approved notice: each chosen channel is published by its own task."""
     require(actor, "alerts.publish_searchnotice")
     locked = (
-        SearchNotice.objects.select_for_update().select_related("case__person").get(pk=notice.pk)
+        SearchNotice.objects.select_for_update(of=("self",))
+        .select_related("case__person")
+        .get(pk=notice.pk)
     )
     errors = FieldErrors()
     if locked.status != NoticeStatus.APPROVED:
@@ -491,7 +493,7 @@ def channel_publish(*, notice_id: int, channel: str) -> str:
 
     with transaction.atomic():
         notice = (
-            SearchNotice.objects.select_for_update()
+            SearchNotice.objects.select_for_update(of=("self",))
             .select_related("case__person", "region")
             .filter(pk=notice_id)
             .first()
@@ -523,7 +525,7 @@ def _withdraw(*, actor, notice: SearchNotice, reason: str) -> SearchNotice:
     from beacon.alerts.adapters import adapter_for
     from beacon.alerts.tasks import purge_renditions
 
-    locked = SearchNotice.objects.select_for_update().get(pk=notice.pk)
+    locked = SearchNotice.objects.select_for_update(of=("self",)).get(pk=notice.pk)
     errors = FieldErrors()
     if locked.status == NoticeStatus.WITHDRAWN:
         errors.add("status", _("The notice is already withdrawn."))

@@ -124,6 +124,13 @@ class HttpReceiver:
         return self.script.accepted
 
 
+def _text_body(parsed) -> str:
+    for part in parsed.walk():
+        if part.get_content_type() == "text/plain" and not part.get_filename():
+            return part.get_payload(decode=True).decode()
+    return ""
+
+
 class _SmtpHandler:
     def __init__(self, script: Script, refuse_recipients: bool) -> None:
         self.script = script
@@ -143,7 +150,8 @@ class _SmtpHandler:
             "idempotency_key": parsed["X-Beacon-Idempotency-Key"],
             "to": list(envelope.rcpt_tos),
             "subject": parsed["Subject"],
-            "body": parsed.get_payload(decode=True).decode(),
+            "body": _text_body(parsed),
+            "attachments": [part.get_filename() for part in parsed.walk() if part.get_filename()],
         }
         behaviour = self.script.next(record)
         if behaviour == "error":
