@@ -1,0 +1,125 @@
+"""What the public side of search notices may read: published public notices and their files.
+
+Everything here is for anonymous visitors, so the rules are in the queries, not in the views:
+- a notice is shown only when it is public, chose the page channel and was published; a
+  discrete notice, a draft, one awaiting approval or approved but not yet out does not exist
+  for the public (404), whatever the visitor knows of its reference;
+- a withdrawn notice that was once on the page is "gone" (410): the page says so without the
+  child's name or photo;
+- a published file is served while its notice is published and the file not deleted; vignettes
+  (the discrete card) are never served here.
+"""
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.db.models import Prefetch
+
+from beacon.alerts.choices import Channel, NoticeKind, NoticeStatus, RenditionKind
+from beacon.alerts.models import Rendition, SearchNotice
+from beacon.core.models import Organisation
+
+# Files of these kinds belong to discrete notices or to partners only: never served publicly.
+PRIVATE_RENDITION_KINDS = {RenditionKind.VIGNETTE}
+
+
+@dataclass(frozen=True)
+class PublicContact:
+    """The organisation's public numbers and time zone, as the public pages show them."""
+
+    hotline: str
+    tip_line: str
+    time_zone: ZoneInfo
+
+
+def _live_page_photos():
+    return Rendition.objects.filter(kind=RenditionKind.PAGE, deleted_at__isnull=True).order_by(
+        "-created_at", "-id"
+    )
+
+
+def _page_photos() -> Prefetch:
+    return Prefetch("renditions", queryset=_live_page_photos(), to_attr="page_photos")
+
+
+def _on_the_page(notice: SearchNotice) -> bool:
+    # `channels` is a JSON list; SQLite has no JSON containment lookup, and the published
+    # notices are a few dozen rows, so the channel is checked here rather than in SQL.
+    return Channel.PAGE in (notice.channels or [])
+
+
+def notices_listed() -> tuple[list[SearchNotice], list[SearchNotice]]:
+    """The notices on the public list: (searched for now, long-term missing). Each carries
+    `page_photos` (its live page photos, newest first). Two queries, whatever the length."""
+    notices = [
+        notice
+        for notice in SearchNotice.objects.filter(
+            status=NoticeStatus.PUBLISHED, kind=NoticeKind.PUBLIC
+        )
+        .prefetch_related(_page_photos())
+        .order_by("-published_at", "-id")
+        if _on_the_page(notice)
+    ]
+    current = [notice for notice in notices if not notice.still_missing]
+    still_missing = [notice for notice in notices if notice.still_missing]
+    return current, still_missing
+
+
+def notice_public(public_id: str) -> SearchNotice | None:
+    """A notice that is or was on the public page (published, or withdrawn after it was);
+    None for anything the public must not learn about. Carries `page_photos`."""
+    notice = (
+        SearchNotice.objects.filter(
+            public_id=public_id,
+            kind=NoticeKind.PUBLIC,
+            status__in=[NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN],
+            published_at__isnull=False,
+        )
+        .prefetch_related(_page_photos())
+        .first()
+    )
+    if notice is None or not _on_the_page(notice):
+        return None
+    return notice
+
+
+def page_photo(notice: SearchNotice) -> Rendition | None:
+    photos = getattr(notice, "page_photos", None)
+    if photos is None:
+        photos = list(_live_page_photos().filter(notice=notice))
+    return photos[0] if photos else None
+
+
+def rendition_public(public_id: str, filename: str) -> Rendition | None:
+    """The published file `filename` of a public notice that was published (live or
+    withdrawn: the caller answers 410 for the latter and for a deleted file); None otherwise."""
+    if "/" in filename or "\\" in filename or filename.startswith("."):
+        return None
+    return (
+        Rendition.objects.select_related("notice")
+        .filter(
+            notice__public_id=public_id,
+            notice__kind=NoticeKind.PUBLIC,
+            notice__status__in=[NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN],
+            notice__published_at__isnull=False,
+            file=f"published/{public_id}/{filename}",
+        )
+        .exclude(kind__in=PRIVATE_RENDITION_KINDS)
+        .first()
+    )
+
+
+def public_contact() -> PublicContact:
+    organisation = Organisation.objects.first() or Organisation()
+    numbers = organisation.phone_numbers or {}
+    try:
+        zone = ZoneInfo(organisation.time_zone or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo(settings.TIME_ZONE)
+    return PublicContact(
+        # The reference file names numbers by role; older profiles by the number itself.
+        hotline=numbers.get("missing_children_hotline") or numbers.get("116000") or "116000",
+        tip_line=numbers.get("tip_line") or numbers.get("116800") or "116800",
+        time_zone=zone,
+    )
