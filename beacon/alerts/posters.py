@@ -225,23 +225,22 @@ def _one_page_pdf(
             document = render(fit)
             if len(document.pages) == 1:
                 return document
-        # Still too long at the smallest size: cut the description to the longest that fits.
+        # Still too long at the smallest size: cut the description to the longest that fits,
+        # unless the page is full without it (then every long text is cut).
         smallest = layout.fits[-1]
-        description = len(notice.text("description", language))
-        fits, too_long = 0, min(description, smallest.description)
-        best = None
-        while too_long - fits > BISECTION_PRECISION:
-            middle = (fits + too_long) // 2
-            document = render(replace(smallest, description=middle))
-            if len(document.pages) == 1:
-                fits, best = middle, document
-            else:
-                too_long = middle
-        if best is None:
-            best = render(replace(smallest, description=fits))
+        best = render(replace(smallest, description=0))
         if len(best.pages) > 1:
-            # Other texts are long too (instructions, a long place and name): cut them all.
             best = render(layout.emergency)
+        else:
+            fits = 0
+            too_long = min(len(notice.text("description", language)), smallest.description)
+            while too_long - fits > BISECTION_PRECISION:
+                middle = (fits + too_long) // 2
+                document = render(replace(smallest, description=middle))
+                if len(document.pages) == 1:
+                    fits, best = middle, document
+                else:
+                    too_long = middle
     if len(best.pages) > 1:
         # Never more than one sheet, whatever the font metrics do.
         best = best.copy(best.pages[:1])

@@ -378,3 +378,28 @@ def test_the_heading_is_in_the_posters_language(public_notice, tmp_path):
     headings = {"nl": "VERMIST", "fr": "DISPARU(E)", "en": "MISSING", "de": "VERMISST"}
     for language, heading in headings.items():
         assert heading in _text(_write(tmp_path, poster_pdf(public_notice, language)))
+
+
+def test_every_text_long_at_once_still_leaves_the_numbers_and_the_code_on_one_page(
+    open_case, private_storage, tmp_path
+):
+    notice = notice_make(
+        open_case,
+        channels=[Channel.POSTER],
+        languages=["en"],
+        photo=synthetic_photo(size=(600, 800)),
+        display_name="Maximiliana " * 8,
+        last_seen_place=LONG_PLACE[:200],
+        description={"en": "A line of its own.\n" * 150},
+        instructions={"en": "Do not approach; call the police first.\n" * 60},
+    )
+
+    pdf = _write(tmp_path, poster_pdf(notice, "en"))
+
+    assert _pages_and_size(pdf) == (1, pytest.approx(A4_POINTS, abs=0.5))
+    text = _text(pdf)
+    assert "A line of its own." in text
+    assert "Do not approach; call the police first." in text
+    assert "116 000" in text
+    assert public_page_url(notice, "en") in text
+    assert len(_images(pdf, tmp_path / "images")) == 2
