@@ -1,10 +1,12 @@
 """What the public side of search notices may read: published public notices and their files.
 
 Everything here is for anonymous visitors, so the rules are in the queries, not in the views:
-- a notice is shown only when it is public, chose the page channel and was published; a
-  discrete notice, a draft, one awaiting approval or approved but not yet out does not exist
-  for the public (404), whatever the visitor knows of its reference;
-- a withdrawn notice that was once on the page is "gone" (410): the page says so without the
+- the list shows the published public notices that chose the page channel;
+- a notice's own page exists for every published public notice, page channel or not: posters'
+  QR codes, mobilisation messages and social posts all link to it. A discrete notice, a draft,
+  one awaiting approval or approved but not yet out does not exist for the public (404),
+  whatever the visitor knows of its reference;
+- a withdrawn notice that was once published is "gone" (410): the page says so without the
   child's name or photo;
 - a published file is served while its notice is published and the file not deleted; vignettes
   (the discrete card) are never served here.
@@ -33,14 +35,26 @@ class PublicContact:
     time_zone: ZoneInfo
 
 
-def _live_page_photos():
-    return Rendition.objects.filter(kind=RenditionKind.PAGE, deleted_at__isnull=True).order_by(
-        "-created_at", "-id"
-    )
+# The page shows its own photo; a notice published without the page channel (reached from a
+# poster's QR code) shows the photo another public channel published, in this order.
+PHOTO_PREFERENCE = [
+    RenditionKind.PAGE,
+    RenditionKind.FEED,
+    RenditionKind.SOCIAL_PORTRAIT,
+    RenditionKind.SOCIAL_SQUARE,
+    RenditionKind.SOCIAL_LANDSCAPE,
+    RenditionKind.SOCIAL_STORY,
+]
+
+
+def _live_photos():
+    return Rendition.objects.filter(
+        kind__in=PHOTO_PREFERENCE, content_type__startswith="image/", deleted_at__isnull=True
+    ).order_by("-created_at", "-id")
 
 
 def _page_photos() -> Prefetch:
-    return Prefetch("renditions", queryset=_live_page_photos(), to_attr="page_photos")
+    return Prefetch("renditions", queryset=_live_photos(), to_attr="page_photos")
 
 
 def _on_the_page(notice: SearchNotice) -> bool:
@@ -51,7 +65,7 @@ def _on_the_page(notice: SearchNotice) -> bool:
 
 def notices_listed() -> tuple[list[SearchNotice], list[SearchNotice]]:
     """The notices on the public list: (searched for now, long-term missing). Each carries
-    `page_photos` (its live page photos, newest first). Two queries, whatever the length."""
+    `page_photos` (its live public photos, newest first). Two queries, whatever the length."""
     notices = [
         notice
         for notice in SearchNotice.objects.filter(
@@ -67,7 +81,7 @@ def notices_listed() -> tuple[list[SearchNotice], list[SearchNotice]]:
 
 
 def notice_public(public_id: str) -> SearchNotice | None:
-    """A notice that is or was on the public page (published, or withdrawn after it was);
+    """A public notice that is or was published (the caller answers 410 for a withdrawn one);
     None for anything the public must not learn about. Carries `page_photos`."""
     notice = (
         SearchNotice.objects.filter(
@@ -79,16 +93,19 @@ def notice_public(public_id: str) -> SearchNotice | None:
         .prefetch_related(_page_photos())
         .first()
     )
-    if notice is None or not _on_the_page(notice):
-        return None
     return notice
 
 
 def page_photo(notice: SearchNotice) -> Rendition | None:
+    """The photo the page shows: its own if published, else another public channel's."""
     photos = getattr(notice, "page_photos", None)
     if photos is None:
-        photos = list(_live_page_photos().filter(notice=notice))
-    return photos[0] if photos else None
+        photos = list(_live_photos().filter(notice=notice))
+    for kind in PHOTO_PREFERENCE:
+        for photo in photos:
+            if photo.kind == kind:
+                return photo
+    return None
 
 
 def rendition_public(public_id: str, filename: str) -> Rendition | None:

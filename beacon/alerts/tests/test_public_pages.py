@@ -279,7 +279,6 @@ def test_unknown_discrete_and_unpublished_notices_are_not_found(client, open_cas
         notice_make(open_case, status=NoticeStatus.DRAFT),
         notice_make(open_case, status=NoticeStatus.SUBMITTED),
         notice_make(open_case, status=NoticeStatus.APPROVED),
-        notice_make(open_case, channels=[Channel.POSTER, Channel.FEED]),
     ]
 
     responses = [client.get("/missing/en/NOSUCHID23/")]
@@ -290,6 +289,47 @@ def test_unknown_discrete_and_unpublished_notices_are_not_found(client, open_cas
         assert "Lotte" not in text_of(response)
         assert "There is no search notice at this address." in text_of(response)
         assert_public(response)
+
+
+def test_a_notice_without_the_page_channel_has_its_page_for_its_posters_qr_code(
+    client, open_case, private_storage
+):
+    # Posters, messages and social posts link to the page of every public notice; only the
+    # list is kept to the notices that chose the page channel.
+    notice = notice_make(
+        open_case, display_name="Postername", channels=[Channel.POSTER, Channel.FEED]
+    )
+    feed_photo = rendition_save(
+        notice=notice,
+        kind=RenditionKind.FEED,
+        content=synthetic_photo(gps=False),
+        content_type="image/jpeg",
+    )
+
+    response = client.get(f"/missing/en/{notice.public_id}/")
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Postername" in page
+    assert f'src="{public_file_url(feed_photo).removeprefix("http://127.0.0.1:8000")}"' in page
+    assert "Postername" not in text_of(client.get("/missing/en/"))
+    notice.status = NoticeStatus.WITHDRAWN
+    notice.save(update_fields=["status"])
+    assert client.get(f"/missing/en/{notice.public_id}/").status_code == 410
+
+
+def test_the_page_prefers_its_own_photo(client, published):
+    own = photo_path(published)
+    rendition_save(
+        notice=published,
+        kind=RenditionKind.FEED,
+        content=synthetic_photo(gps=False),
+        content_type="image/jpeg",
+    )
+
+    page = text_of(client.get(f"/missing/en/{published.public_id}/"))
+
+    assert f'id="notice-photo" src="{own}"' in page
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
