@@ -20,7 +20,7 @@ from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
-from beacon.figures import hotline, matching, network
+from beacon.figures import campaigns, hotline, matching, network
 from beacon.figures.rounding import mean as _mean
 from beacon.figures.rounding import pct as _pct
 from beacon.line.models import Call
@@ -378,6 +378,7 @@ def figures_for_year(year: int, since: int | None = None) -> dict:
         "disappearances_new_cases": disappearances_new_cases(first, year),
         "sexual_exploitation_new_cases": sexual_exploitation_new_cases(first, year),
         "abuse_image_hotline": abuse_image_hotline(first, year),
+        "search_campaigns": campaigns.search_campaigns(first, year),
         "network": network.network_section(first, year),
         f"case_details_{year}": {
             "runaway": runaway_details(year),
