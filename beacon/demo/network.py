@@ -211,6 +211,8 @@ def _partners(rng: random.Random, regions: dict[str, Region]) -> list[Partner]:
                 contact_name="Service coordinator",
                 email=f"guards.{slug}@municipalities.example.org",
                 channel=ReceiveChannel.EMAIL,
+                # Discrete searches' vignettes go to community guards and transport security.
+                receives_discrete=True,
                 active=left is None,
                 joined_on=joined,
                 left_on=left,
@@ -300,6 +302,8 @@ def _followers(rng: random.Random, zone: ZoneInfo) -> list[Follower]:
     languages = ["nl"] * 55 + ["fr"] * 35 + ["en"] * 8 + ["de"] * 2
     start = datetime(2023, 3, 1, 8, 0, tzinfo=zone)
     span = int((datetime(2025, 12, 20, 20, 0, tzinfo=zone) - start).total_seconds())
+    # Those who left had left by the end of 2025: 13,000 remain subscribed then.
+    last_unsubscribed = datetime(2025, 12, 28, 12, 0, tzinfo=zone)
     for n in range(FOLLOWERS + FOLLOWERS_UNSUBSCRIBED):
         subscribed = start + timedelta(seconds=rng.randrange(span))
         gone = n >= FOLLOWERS
@@ -311,7 +315,9 @@ def _followers(rng: random.Random, zone: ZoneInfo) -> list[Follower]:
                 language=rng.choice(languages),
                 active=not gone,
                 subscribed_at=subscribed,
-                unsubscribed_at=subscribed + timedelta(days=rng.randrange(1, 200))
+                unsubscribed_at=min(
+                    subscribed + timedelta(days=rng.randrange(1, 200)), last_unsubscribed
+                )
                 if gone
                 else None,
             )

@@ -109,9 +109,7 @@ class PartnerForm(forms.Form):
         required=False,
         help_text=_("Digital-screen networks only."),
     )
-    receives_discrete = forms.BooleanField(
-        label=_("Receives discrete notices"), required=False
-    )
+    receives_discrete = forms.BooleanField(label=_("Receives discrete notices"), required=False)
     joined_on = forms.DateField(
         label=_("Joined on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -26,7 +26,9 @@ class VolunteerIn(Schema):
     last_name: str
     email: str = ""
     phone: str = ""
-    languages: list[str] = Field(default_factory=list, description="Language codes: nl, fr, en, de.")
+    languages: list[str] = Field(
+        default_factory=list, description="Language codes: nl, fr, en, de."
+    )
     region: str = Field(description="Province code, e.g. BE-VAN.")
     municipality: str | None = Field(None, description="NIS code; implies the province.")
     roles: list[str] = Field(

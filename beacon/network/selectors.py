@@ -155,10 +155,7 @@ def partner_counts(*, user) -> dict:
     """Active partners per kind, and the screens of active screen networks."""
     require(user, VIEW_PARTNER)
     per_kind = dict(
-        Partner.objects.filter(active=True)
-        .values_list("kind")
-        .annotate(n=Count("id"))
-        .order_by()
+        Partner.objects.filter(active=True).values_list("kind").annotate(n=Count("id")).order_by()
     )
     screens = Partner.objects.filter(active=True).aggregate(n=Sum("screens"))["n"] or 0
     return {"per_kind": per_kind, "screens": screens}

@@ -241,9 +241,7 @@ def _clean_volunteer(values: dict, *, current: Volunteer | None) -> dict:
             errors.add("phone", _("Enter a phone number: digits, spaces and + - . / ( )."))
         cleaned["phone"] = phone
     if "languages" in values or current is None:
-        cleaned["languages"] = _choices(
-            errors, "languages", merged.get("languages"), _languages()
-        )
+        cleaned["languages"] = _choices(errors, "languages", merged.get("languages"), _languages())
     if "roles" in values or current is None:
         cleaned["roles"] = _choices(errors, "roles", merged.get("roles"), VolunteerRole.values)
     if "availability" in values or current is None:
@@ -407,7 +405,9 @@ def _clean_partner(values: dict, *, current: Partner | None) -> dict:
         required=channel == ReceiveChannel.WEBHOOK,
     )
     if channel == ReceiveChannel.WEBHOOK and not cleaned["webhook_url"]:
-        errors.errors["webhook_url"] = [_("A partner that receives notices by webhook needs its URL.")]
+        errors.errors["webhook_url"] = [
+            _("A partner that receives notices by webhook needs its URL.")
+        ]
     screens = merged.get("screens") or 0
     if not isinstance(screens, int) or isinstance(screens, bool) or screens < 0:
         errors.add("screens", _("Enter a whole number, 0 or more."))
@@ -422,11 +422,12 @@ def _clean_partner(values: dict, *, current: Partner | None) -> dict:
         {"region": merged.get("region"), "municipality": merged.get("municipality")},
         region_required=False,
     )
-    if kind == PartnerKind.COMMUNITY_GUARDS and cleaned["municipality"] is None:
-        if "municipality" not in errors.errors:
-            errors.add(
-                "municipality", _("Community guards serve a municipality: choose which one.")
-            )
+    if (
+        kind == PartnerKind.COMMUNITY_GUARDS
+        and cleaned["municipality"] is None
+        and "municipality" not in errors.errors
+    ):
+        errors.add("municipality", _("Community guards serve a municipality: choose which one."))
     cleaned["receives_discrete"] = bool(merged.get("receives_discrete", False))
     cleaned["active"] = bool(merged.get("active", True))
     cleaned["joined_on"] = _date(
@@ -640,9 +641,7 @@ def followers_import(*, actor, content: bytes | str, group: str = "") -> dict[st
     if problems:
         listed = problems[:IMPORT_ERRORS_LISTED]
         if len(problems) > len(listed):
-            listed.append(
-                str(_("… and %(n)d more problems.")) % {"n": len(problems) - len(listed)}
-            )
+            listed.append(str(_("… and %(n)d more problems.")) % {"n": len(problems) - len(listed)})
         raise ValidationError({"file": listed})
     if not cleaned_rows:
         raise ValidationError({"file": [_("The file lists no addresses.")]})

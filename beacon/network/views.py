@@ -39,7 +39,7 @@ PAGE_SIZE = 50
 
 
 def _active_filter(value: str | None) -> bool | None:
-    """"" or "1": active only (the default), "0": inactive only, "all": both."""
+    """ "" or "1": active only (the default), "0": inactive only, "all": both."""
     return {"0": False, "all": None}.get(value or "", True)
 
 
@@ -383,4 +383,3 @@ def follower_import(request: HttpRequest) -> HttpResponse:
                 return redirect("network:followers")
         return render(request, "network/follower_import.html", {"form": form}, status=400)
     return render(request, "network/follower_import.html", {"form": form})
-

@@ -16,12 +16,17 @@ pytestmark = pytest.mark.django_db
 def network(cast):
     victor = cast["volunteer_coordinator"]
     people = {
-        "ann": volunteer(victor, first_name="Ann", municipality="12025", region="", roles=["posters"]),
+        "ann": volunteer(
+            victor, first_name="Ann", municipality="12025", region="", roles=["posters"]
+        ),
         "bert": volunteer(
             victor, first_name="Bert", region="BE-WLG", municipality="62063", roles=["stands"]
         ),
         "cis": volunteer(
-            victor, first_name="Cis", region="BE-VAN", roles=["school_workshops", "posters"],
+            victor,
+            first_name="Cis",
+            region="BE-VAN",
+            roles=["school_workshops", "posters"],
             is_referent=True,
         ),
         "dirk": volunteer(victor, first_name="Dirk", region="BE-VAN", roles=["mobile_team"]),
@@ -68,7 +73,9 @@ def test_volunteer_filters(cast, network):
     victor = cast["volunteer_coordinator"]
 
     def listed(**filters):
-        return sorted(names(selectors.volunteers_list(user=victor, filters=VolunteerFilters(**filters))))
+        return sorted(
+            names(selectors.volunteers_list(user=victor, filters=VolunteerFilters(**filters)))
+        )
 
     assert listed() == ["Ann", "Bert", "Cis"]
     assert listed(active=None) == ["Ann", "Bert", "Cis", "Dirk"]

@@ -95,9 +95,7 @@ def test_volunteer_fields_are_checked_one_by_one(victor):
 def test_a_municipality_must_be_in_the_province(victor):
     with pytest.raises(ValidationError) as excinfo:
         volunteer(victor, region="BE-WLG", municipality="12025")
-    assert errors_of(excinfo)["municipality"] == [
-        "Mechelen is not in the province Liège."
-    ]
+    assert errors_of(excinfo)["municipality"] == ["Mechelen is not in the province Liège."]
 
 
 def test_a_naive_consent_time_is_refused(victor):
