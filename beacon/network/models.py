@@ -47,6 +47,8 @@ class VolunteerRole(models.TextChoices):
 
 
 class Volunteer(models.Model):
+    """A volunteer who spreads notices; personal data read only by volunteer coordinators."""
+
     first_name = models.CharField(
         _("first name"), max_length=100, validators=[reject_control_characters_single_line]
     )
@@ -86,6 +88,11 @@ class Volunteer(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def role_labels(self) -> list[str]:
+        labels = dict(VolunteerRole.choices)
+        return [str(labels.get(role, role)) for role in self.roles or []]
+
 
 class PartnerKind(models.TextChoices):
     POSTERS = "posters", _("poster partner")
@@ -98,6 +105,8 @@ class PartnerKind(models.TextChoices):
 
 
 class Partner(models.Model):
+    """An organisation that spreads notices: shops, community guards, screens, apps, tools."""
+
     name = models.CharField(
         _("name"), max_length=200, validators=[reject_control_characters_single_line]
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -108,12 +109,7 @@ def _volunteer(request: HttpRequest, pk: int, *, audited: bool = True) -> Volunt
 @require_GET
 def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = _volunteer(request, pk)
-    roles = dict(VolunteerRole.choices)
-    return render(
-        request,
-        "network/volunteer.html",
-        {"volunteer": volunteer, "roles": [roles.get(r, r) for r in volunteer.roles]},
-    )
+    return render(request, "network/volunteer.html", {"volunteer": volunteer})
 
 
 @login_required
@@ -174,7 +170,7 @@ def volunteer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "languages": volunteer.languages,
         "availability": volunteer.availability,
         "is_referent": volunteer.is_referent,
-        "consent_given_on": volunteer.consent_given_at.date()
+        "consent_given_on": timezone.localtime(volunteer.consent_given_at).date()
         if volunteer.consent_given_at
         else None,
         "joined_on": volunteer.joined_on,
