@@ -209,6 +209,8 @@ def test_withdrawal_publishes_a_cancel_that_says_nothing_about_the_child(client,
         assert cancel.find(f"{CAP}info/{CAP}{name}") is None
     # The index still lists it (the Cancel), the JSON feed as a bare cancelled entry.
     assert index_links(client) == [path]
+    index_text = get(client, reverse("missing:feed_cap_index")).content.decode()
+    assert "Lotte" not in index_text and "Testville" not in index_text
     feed_text = get(client, reverse("missing:feed_notices_json")).content.decode()
     assert json.loads(feed_text)["notices"] == [
         {
@@ -396,3 +398,24 @@ def test_wsgi_application_answers_feeds_before_django(live, client):
     status, headers, body = wsgi(path)
     assert status == "200 OK"
     assert cap_valid(body).findtext(f"{CAP}msgType") == "Cancel"
+
+
+def test_gzip_is_its_own_representation(client, live):
+    import gzip
+
+    path = reverse("missing:feed_notices_json")
+    plain = get(client, path)
+    packed = get(client, path, accept_encoding="br, gzip;q=0.8")
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 3
+    assert packed["Vary"] == plain["Vary"] == "Accept-Encoding"
+    assert packed["ETag"] != plain["ETag"]
+    assert (
+        get(client, path, accept_encoding="gzip", if_none_match=packed["ETag"]).status_code == 304
+    )
+    assert (
+        get(client, path, accept_encoding="gzip;q=0", if_none_match=packed["ETag"]).status_code
+        == 200
+    )
+    assert "Content-Encoding" not in get(client, path, accept_encoding="gzip;q=0").headers
