@@ -256,6 +256,17 @@ class StatForm(forms.Form):
     interactions = forms.IntegerField(label=_("Interactions"), min_value=0, initial=0)
 
 
+class StatsImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file of figures"),
+        help_text=_(
+            "A header row: notice, network, views, shares, reach, interactions. Comma, semicolon "
+            "or tab separated. A file with any bad row imports nothing."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+    )
+
+
 class NoticeFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", "—"), *NoticeStatus.choices]

@@ -9,6 +9,7 @@ app_name = "alerts"
 urlpatterns = [
     path("", views.notice_list, name="list"),
     path("new/", views.notice_new, name="new"),
+    path("figures/import/", views.figures_import, name="figures_import"),
     path("municipalities/", views.municipality_options, name="municipalities"),
     path("<int:pk>/", views.notice_detail, name="detail"),
     path("<int:pk>/edit/", views.notice_edit, name="edit"),

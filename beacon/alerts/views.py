@@ -25,12 +25,14 @@ from beacon.alerts.forms import (
     PhotoForm,
     ReturnForm,
     StatForm,
+    StatsImportForm,
     VersionForm,
     WithdrawForm,
     initial_for_case,
     initial_for_notice,
 )
 from beacon.alerts.models import SearchNotice
+from beacon.alerts.stats_import import stats_import
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case
 from beacon.cases.selectors import case_get
@@ -94,6 +96,10 @@ def _run(form, call) -> int:
 @login_required
 @require_GET
 def notice_list(request: HttpRequest) -> HttpResponse:
+    return _list_page(request)
+
+
+def _list_page(request, *, import_form=None, import_errors=None, http_status: int = 200):
     _require_reader(request.user)
     form = NoticeFilterForm(request.GET or None)
     status = kind = ""
@@ -126,8 +132,35 @@ def notice_list(request: HttpRequest) -> HttpResponse:
             "case": case,
             "query": query.urlencode(),
             "queue": selectors.approval_queue(user=request.user),
+            "import_form": import_form or StatsImportForm(),
+            "import_errors": import_errors or [],
         },
+        status=http_status,
     )
+
+
+@login_required
+@require_POST
+def figures_import(request: HttpRequest) -> HttpResponse:
+    """A social-media tool's CSV of figures for many notices: all rows or none."""
+    _require(request.user, "alerts.add_channelstat")
+    form = StatsImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _list_page(request, import_form=form, http_status=400)
+    result = stats_import(actor=request.user, file=form.cleaned_data["file"])
+    if not result.ok:
+        errors = [
+            _("Line %(line)d: %(message)s") % {"line": e.line, "message": e.message}
+            if e.line
+            else e.message
+            for e in result.errors
+        ]
+        return _list_page(request, import_form=form, import_errors=errors, http_status=400)
+    messages.success(
+        request,
+        _("Figures imported: %(count)d rows.") % {"count": result.imported},
+    )
+    return redirect("alerts:list")
 
 
 # --- preparing and changing --------------------------------------------------------------------
@@ -309,7 +342,6 @@ def _detail_context(request, notice: SearchNotice, **forms) -> dict:
         "report": report,
         "recipients": selectors.recipients_summary(notice=notice),
         "stats": selectors.notice_stats(notice=notice),
-        "stats_import": _stats_import_available(),
         "photo_form": forms.get("photo_form") or PhotoForm(initial=version),
         "agreement_form": forms.get("agreement_form") or AgreementForm(initial=agreement_initial),
         "submit_form": forms.get("submit_form") or VersionForm(initial=version),
@@ -320,14 +352,6 @@ def _detail_context(request, notice: SearchNotice, **forms) -> dict:
         "stat_form": forms.get("stat_form") or StatForm(),
         "remove_errors": forms.get("remove_errors") or [],
     }
-
-
-def _stats_import_available() -> bool:
-    try:
-        from beacon.alerts import stats_import  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 @login_required

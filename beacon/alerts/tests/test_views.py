@@ -464,3 +464,33 @@ def test_the_poster_preview_is_a_pdf_in_the_notices_language(cast, open_case, cl
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert page.get(f"/notices/{notice.pk}/preview/de.pdf").status_code == 404
+
+
+def test_figures_are_imported_from_a_csv_file_whole_or_not_at_all(cast, open_case, client):
+    notice = notice_make(open_case)
+    page = as_user(client, cast["case_manager"])
+    bad = (
+        "notice;network;views;shares;reach;interactions\n"
+        f"{notice.public_id};facebook;1000;20;0;0\n"
+        f"{notice.public_id};myspace;5;1;0;0\n"
+    )
+    refused = page.post(
+        "/notices/figures/import/", {"file": SimpleUploadedFile("f.csv", bad.encode())}
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "Nothing was imported" in html and "Line 3" in html
+    assert not ChannelStat.objects.exists()
+    good = (
+        f"notice,network,views,shares,reach,interactions\n{notice.public_id},instagram,700,15,,\n"
+    )
+    done = page.post(
+        "/notices/figures/import/", {"file": SimpleUploadedFile("f.csv", good.encode())}
+    )
+    assert done.status_code == 302
+    stat = ChannelStat.objects.get()
+    assert (stat.network, stat.views, stat.source) == ("instagram", 700, "imported")
+    denied = as_user(client, cast["analyst"]).post(
+        "/notices/figures/import/", {"file": SimpleUploadedFile("f.csv", good.encode())}
+    )
+    assert denied.status_code == 403
