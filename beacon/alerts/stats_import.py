@@ -96,7 +96,7 @@ def _rows(text: str, result: StatsImportResult) -> list[tuple[int, dict]]:
         )
         return []
     positions = {column: header.index(column) for column in COLUMNS}
-    rows = []
+    rows: list[tuple[int, dict]] = []
     for cells in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
@@ -130,7 +130,7 @@ def stats_import(*, actor, file) -> StatsImportResult:
     ids = {values["notice"].upper() for _line, values in rows}
     notices = {n.public_id: n for n in SearchNotice.objects.filter(public_id__in=ids)}
     seen: dict[tuple[str, str], int] = {}
-    good = []
+    good: list[tuple[SearchNotice, str, dict[str, int]]] = []
     for line, values in rows:
         problems = []
         public_id = values["notice"].upper()
@@ -147,10 +147,12 @@ def stats_import(*, actor, file) -> StatsImportResult:
                 _("unknown network “%(network)s” (one of: %(networks)s)")
                 % {"network": values["network"][:30], "networks": ", ".join(StatNetwork.values)}
             )
-        counts = {}
+        counts: dict[str, int] = {}
         for column in COUNTS:
-            counts[column] = _count(values[column])
-            if counts[column] is None:
+            count = _count(values[column])
+            if count is not None:
+                counts[column] = count
+            else:
                 problems.append(
                     _("%(column)s is not a whole number of 0 or more: “%(value)s”")
                     % {"column": column, "value": values[column][:30]}
@@ -161,7 +163,7 @@ def stats_import(*, actor, file) -> StatsImportResult:
                 _("%(id)s on %(network)s is already on line %(line)d")
                 % {"id": public_id, "network": network, "line": seen[key]}
             )
-        if problems:
+        if problems or notice is None:
             result.errors.append(LineError(line, "; ".join(problems)))
             continue
         seen[key] = line
