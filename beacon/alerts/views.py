@@ -258,7 +258,7 @@ STEPS = (
     ("created", gettext_lazy("Prepared"), "created_by", "created_at"),
     (
         "agreement",
-        gettext_lazy("Authority's agreement recorded"),
+        gettext_lazy("Authority agreed"),
         "authority_recorded_by",
         "authority_agreed_at",
     ),
@@ -304,8 +304,9 @@ def _detail_context(request, notice: SearchNotice, **forms) -> dict:
         and not own,
         "publish": notice.status == NoticeStatus.APPROVED
         and user.has_perm("alerts.publish_searchnotice"),
-        "withdraw": notice.status != NoticeStatus.WITHDRAWN
-        and notice.status != NoticeStatus.DRAFT
+        # Before publication a notice is sent back to draft instead (closing the case withdraws
+        # it too); the service would accept either.
+        "withdraw": notice.status == NoticeStatus.PUBLISHED
         and user.has_perm("alerts.publish_searchnotice"),
         "stats": notice.status in (NoticeStatus.PUBLISHED, NoticeStatus.WITHDRAWN)
         and user.has_perm("alerts.add_channelstat"),
