@@ -237,6 +237,8 @@ if OUTBOX_LEASE_SECONDS < 4 * OUTBOX_TIMEOUT_SECONDS:
     )
 # How many due messages one `beacon tick` delivers; the rest wait for the next tick.
 OUTBOX_BATCH_SIZE = _env_number("OUTBOX_BATCH_SIZE", "200", minimum=1)
+# Threads sharing a chunk of a fan-out (each with its own SMTP connection).
+OUTBOX_SENDERS = _env_number("OUTBOX_SENDERS", "8", minimum=1)
 # Notices leave by SMTP whatever EMAIL_BACKEND says (that one may print mail in development).
 OUTBOX_EMAIL_BACKEND = env("OUTBOX_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 # The HMAC key of webhook signatures (X-Beacon-Signature): set it (or OUTBOX_SIGNING_KEY_FILE)
@@ -399,6 +401,8 @@ HOTLINE_RETENTION_DAYS = _env_number("BEACON_HOTLINE_RETENTION_DAYS", "365", min
 # URL prefixes of the public surfaces: no staff session is read there, and logs and error reports
 # keep nothing that identifies a visitor (beacon.reports.anonymity, beacon.core.middleware).
 PUBLIC_URL_PREFIXES = ("/report/", "/missing/")
+# A withdrawn notice's CAP Cancel message stays in the feeds this many days.
+FEED_CANCEL_DAYS = _env_number("BEACON_FEED_CANCEL_DAYS", "7", minimum=1)
 # Where the public reaches this Beacon: absolute links in posters' QR codes, e-mails and feeds.
 PUBLIC_BASE_URL = (env("BEACON_PUBLIC_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 if not PUBLIC_BASE_URL.startswith(("http://", "https://")):

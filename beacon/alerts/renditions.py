@@ -106,4 +106,18 @@ def renditions_delete(*, notice_id: int) -> int:
             default_storage.delete(rendition.file.name)
             deleted += 1
         Rendition.objects.filter(pk=rendition.pk).update(deleted_at=timezone.now())
+    # A publication that rolled back after writing a file leaves it with no row: whatever is
+    # left in the notice's folder goes too.
+    public_id = (
+        SearchNotice.objects.filter(pk=notice_id).values_list("public_id", flat=True).first()
+    )
+    if public_id:
+        folder = f"published/{public_id}"
+        try:
+            _dirs, files = default_storage.listdir(folder)
+        except FileNotFoundError:
+            files = []
+        for name in files:
+            default_storage.delete(f"{folder}/{name}")
+            deleted += 1
     return deleted

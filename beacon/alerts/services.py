@@ -141,7 +141,7 @@ def _clean(errors: FieldErrors, values: dict, *, kind: str) -> dict:
 
 def _save(notice: SearchNotice, expected_version: int, changes: dict) -> None:
     """Write `changes` if nobody changed the notice since `expected_version` (else 409)."""
-    changes = {**changes, "updated_at": timezone.now()}
+    changes = {"updated_at": timezone.now(), **changes}
     municipalities = changes.pop("municipalities", None)
     updated = SearchNotice.objects.filter(pk=notice.pk, version=expected_version).update(
         version=F("version") + 1, **changes
@@ -472,7 +472,13 @@ def notice_publish(*, actor, notice: SearchNotice, expected_version: int) -> Sea
     _save(
         notice,
         expected_version,
-        {"status": NoticeStatus.PUBLISHED, "published_by": actor, "published_at": now},
+        # updated_at = published_at: the feeds tell a later change (a CAP Update) by it.
+        {
+            "status": NoticeStatus.PUBLISHED,
+            "published_by": actor,
+            "published_at": now,
+            "updated_at": now,
+        },
     )
     from beacon.alerts.tasks import publish_channel
 

@@ -147,7 +147,9 @@ def install_error_handlers(api: NinjaAPI, *, not_found: tuple[type[Exception], .
 
     @api.exception_handler(ConcurrentEditError)
     def _conflict(request, exc: ConcurrentEditError):
-        return api.create_response(request, {"detail": str(exc.message)}, status=409)
+        # The service's own sentence when it gave one ("...this notice..."), else the default.
+        detail = exc.args[0] if exc.args else exc.message
+        return api.create_response(request, {"detail": str(detail)}, status=409)
 
     def _missing(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
         # Also the answer for records the user may not see: existence does not leak.

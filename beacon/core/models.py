@@ -232,7 +232,9 @@ class OutboxMessage(models.Model):
                 fields=["next_attempt_at"],
                 name="outbox_due",
                 condition=models.Q(status="pending"),
-            )
+            ),
+            # The messages about one record (a search notice's recipient, a hotline notice).
+            models.Index(fields=["object_type", "object_id"], name="outbox_object"),
         ]
 
     def __str__(self) -> str:

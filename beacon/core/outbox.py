@@ -55,6 +55,7 @@ import random
 import smtplib
 import socket
 import ssl
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -64,6 +65,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import connection as db_connection
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -84,6 +86,7 @@ ERROR_MAX = 500  # OutboxMessage.last_error, DeliveryAttempt.error
 # A receiver's answer body is read (so the connection ends cleanly) up to this much, never kept.
 ANSWER_READ_MAX = 64 * 1024
 INTERRUPTED = "interrupted: the deliverer stopped before recording the outcome"
+CANCELLED = "cancelled before sending"
 
 
 def outbox_enqueue(
@@ -379,25 +382,21 @@ def _claim_many(message_ids: list[int]) -> tuple[list[OutboxMessage], dict[int, 
 
 
 def _still_pending(message_id: int) -> bool:
-    """Not cancelled meanwhile (the last look before sending)."""
-    return OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING).exists()
+    """Not cancelled meanwhile (the last look before sending: one primary-key read)."""
+    table = OutboxMessage._meta.db_table
+    with db_connection.cursor() as cursor:
+        cursor.execute(f"SELECT status FROM {table} WHERE id = %s", [message_id])  # noqa: S608
+        row = cursor.fetchone()
+    return row is not None and row[0] == OutboxStatus.PENDING
 
 
-def outbox_deliver_many(*, message_ids: list[int]) -> str:
-    """Deliver a chunk of messages now: those due and not held by another deliverer. E-mails share
-    one SMTP connection (opened again after a failure). Returns counts per outcome."""
-    messages, attempt_ids, lease_until = _claim_many(message_ids)
-    if not messages:
-        return "none due"
-    outcomes: dict[int, tuple[Outcome, datetime]] = {}
+def _send_slice(messages: list[OutboxMessage], outcomes: dict) -> None:
+    """One sender of a chunk: its messages in order, e-mails over one SMTP connection."""
     smtp = None
     try:
         for message in messages:
             if not _still_pending(message.pk):
-                outcomes[message.pk] = (
-                    Outcome(False, error="cancelled before sending"),
-                    timezone.now(),
-                )
+                outcomes[message.pk] = (Outcome(False, error=CANCELLED), timezone.now())
                 continue
             if message.channel == EMAIL:
                 if smtp is None:
@@ -411,27 +410,60 @@ def outbox_deliver_many(*, message_ids: list[int]) -> str:
     finally:
         if smtp is not None:
             _close_politely(smtp)
+
+
+def outbox_deliver_many(*, message_ids: list[int]) -> str:
+    """Deliver a chunk of messages now: those due and not held by another deliverer.
+
+    OUTBOX_SENDERS threads share the chunk (a mail server answers each command after a network
+    round trip; a slow webhook holds only its own thread); each thread sends its e-mails over one
+    SMTP connection, opened again after a failure. Returns counts per outcome."""
+    messages, attempt_ids, lease_until = _claim_many(message_ids)
+    if not messages:
+        return "none due"
+    outcomes: dict[int, tuple[Outcome, datetime]] = {}
+    senders = max(1, min(settings.OUTBOX_SENDERS, len(messages)))
+    if senders == 1 or db_connection.vendor == "sqlite" and db_connection.is_in_memory_db():
+        _send_slice(messages, outcomes)
+    else:
+        slices = [messages[i::senders] for i in range(senders)]
+
+        def run(part: list[OutboxMessage]) -> None:
+            try:
+                _send_slice(part, outcomes)
+            finally:
+                db_connection.close()  # this thread's own database connection
+
+        threads = [threading.Thread(target=run, args=(part,)) for part in slices]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    # A sender that died leaves its messages without an outcome: recorded as interrupted.
+    for message in messages:
+        outcomes.setdefault(message.pk, (Outcome(False, error=INTERRUPTED), timezone.now()))
     return _record_many(messages, attempt_ids, outcomes, lease_until)
 
 
 def _record_many(messages, attempt_ids, outcomes, lease_until) -> str:
     counts: dict[str, int] = {}
     with transaction.atomic():
-        attempts = []
+        # The successful attempts in one UPDATE (finished when the chunk's last one finished: a
+        # few seconds late at most, never early); the others, few, one by one.
+        succeeded = [m.pk for m in messages if outcomes[m.pk][0].ok]
+        if succeeded:
+            DeliveryAttempt.objects.filter(pk__in=[attempt_ids[pk] for pk in succeeded]).update(
+                finished_at=max(outcomes[pk][1] for pk in succeeded), ok=True
+            )
         for message in messages:
             outcome, finished = outcomes[message.pk]
-            attempts.append(
-                DeliveryAttempt(
-                    pk=attempt_ids[message.pk],
+            if not outcome.ok:
+                DeliveryAttempt.objects.filter(pk=attempt_ids[message.pk]).update(
                     finished_at=finished,
-                    ok=outcome.ok,
+                    ok=False,
                     status_code=outcome.status_code,
                     error=outcome.error[:ERROR_MAX],
                 )
-            )
-        DeliveryAttempt.objects.bulk_update(
-            attempts, ["finished_at", "ok", "status_code", "error"], batch_size=200
-        )
         ours = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, claimed_until=lease_until)
         delivered: dict[datetime, list[int]] = {}
         for message in messages:

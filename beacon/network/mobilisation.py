@@ -30,23 +30,23 @@ def _area(region_id: int | None, municipality_ids: list[int]) -> Q:
 def mobilisation_volunteers(
     *, region_id: int | None, municipality_ids: list[int]
 ) -> QuerySet[Volunteer]:
-    """Active volunteers with consent on record and an e-mail address, whose roles include poster
-    distribution or the mobile team, in the area; the province's referents always."""
-    role_match = Q()
-    for role in MOBILISED_ROLES:
-        role_match |= Q(roles__contains=[role]) if _json_contains_supported() else Q()
+    """Active volunteers with consent on record and an e-mail address: those whose roles include
+    poster distribution or the mobile team, in the area (a notice narrowed to municipalities also
+    reaches the province's volunteers with no municipality on record), and the province's
+    referents whatever their roles."""
     base = Volunteer.objects.filter(active=True, consent_given_at__isnull=False).exclude(email="")
     area = _area(region_id, municipality_ids)
-    if region_id is not None:
-        area |= Q(region_id=region_id, is_referent=True)
-    candidates = base.filter(area)
-    if _json_contains_supported():
-        return candidates.filter(role_match).order_by("id")
-    # SQLite has no JSON containment: filter the (few hundred) candidates in Python.
+    if municipality_ids and region_id is not None:
+        area |= Q(region_id=region_id, municipality__isnull=True)
+    referents = Q(region_id=region_id, is_referent=True) if region_id is not None else Q(pk__in=[])
+    # Roles are a JSON list; SQLite has no JSON containment, so the few hundred candidates of an
+    # area are filtered here, the same on every database.
     ids = [
         volunteer_id
-        for volunteer_id, roles in candidates.values_list("id", "roles")
-        if set(roles or []) & set(MOBILISED_ROLES)
+        for volunteer_id, roles, referent in base.filter(area | referents).values_list(
+            "id", "roles", "is_referent"
+        )
+        if referent or set(roles or []) & set(MOBILISED_ROLES)
     ]
     return Volunteer.objects.filter(pk__in=ids).order_by("id")
 
@@ -76,9 +76,3 @@ def mobilisation_followers(*, region_id: int | None) -> QuerySet[Follower]:
     if region_id is not None:
         area |= Q(region_id=region_id)
     return Follower.objects.filter(area, active=True).order_by("id")
-
-
-def _json_contains_supported() -> bool:
-    from django.db import connection
-
-    return connection.features.supports_json_field_contains
