@@ -33,9 +33,11 @@ from beacon.cases.models import (
 from beacon.core.audit import audit
 from beacon.core.models import AuditAction, AuditRecord, Organisation, Region, Team
 from beacon.demo import plan
+from beacon.demo.campaigns import load_campaigns
 from beacon.demo.exploitation import ExploitationDemo
 from beacon.demo.line import CallLogDemo
 from beacon.demo.matching import load_matching_demo
+from beacon.demo.network import load_network
 from beacon.demo.reports import load_hotline_demo
 from beacon.demo.rows import insert_objects
 from beacon.line.models import Call
@@ -436,6 +438,7 @@ class DemoLoader:
                 self.out("Demo cases already loaded; today's calls added for the line's board.")
             else:
                 self.out("Demo cases already loaded: nothing to add.")
+            self.load_search_notices()
             return users
         categories = {c.key: c for c in Category.objects.all()}
         subkinds = {(s.category.key, s.key): s for s in SubKind.objects.select_related("category")}
@@ -475,7 +478,16 @@ class DemoLoader:
             object_type=LOAD_OBJECT_TYPE,
             object_id=LOAD_OBJECT_ID,
         )
+        self.load_search_notices()
         return users
+
+    def load_search_notices(self) -> None:
+        """The network that spreads notices, then the campaigns on the demo's cases (each loads
+        once; a demo loaded before they existed gets them on its next start)."""
+        if load_network(out=self.out):
+            self.out("  network: volunteers, partners, 13,000 followers")
+        if load_campaigns(out=self.out):
+            self.out("  search notices: campaigns 2019-2025")
 
     def analyze(self) -> None:
         """Fresh planner statistics for the tables just filled: after a bulk load there are
