@@ -231,7 +231,6 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(
         label=_("What should change"),
         max_length=1000,
-        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

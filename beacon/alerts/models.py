@@ -124,6 +124,12 @@ class SearchNotice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    returned_reason = models.CharField(
+        _("sent back because"),
+        max_length=500,
+        blank=True,
+        help_text=_("Why the approver sent the notice back (cleared when it is submitted again)."),
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -97,7 +97,7 @@ class AgreementIn(Schema):
 
 class ReturnIn(Schema):
     version: int
-    reason: str = Field("", max_length=1000)
+    reason: str = Field(..., max_length=1000)
 
 
 class WithdrawIn(Schema):

@@ -398,7 +398,12 @@ def notice_submit(*, actor, notice: SearchNotice, expected_version: int) -> Sear
     _save(
         notice,
         expected_version,
-        {"status": NoticeStatus.SUBMITTED, "submitted_by": actor, "submitted_at": timezone.now()},
+        {
+            "status": NoticeStatus.SUBMITTED,
+            "submitted_by": actor,
+            "submitted_at": timezone.now(),
+            "returned_reason": "",
+        },
     )
     audit(actor=actor, action=AuditAction.UPDATE, obj=notice, fields=["status", "submitted_by"])
     return notice
@@ -439,8 +444,12 @@ def notice_return(
         errors.add("status", _("Only a submitted or approved notice can be sent back."))
     errors.run("reason", reject_control_characters, reason or "")
     errors.raise_if_any()
-    _save(notice, expected_version, _back_to_draft(notice))
-    audit(actor=actor, action=AuditAction.UPDATE, obj=notice, fields=["status"])
+    reason = (reason or "").strip()
+    if not reason:
+        errors.add("reason", _("Say why the notice goes back, so its author can correct it."))
+    errors.raise_if_any()
+    _save(notice, expected_version, {**_back_to_draft(notice), "returned_reason": reason[:500]})
+    audit(actor=actor, action=AuditAction.UPDATE, obj=notice, fields=["status", "returned_reason"])
     return notice
 
 

@@ -212,6 +212,9 @@ def test_a_return_sends_the_notice_back_to_draft(cast, prepared, client):
     assert response.status_code == 302
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.DRAFT and notice.submitted_by is None
+    # The author reads why.
+    author_page = as_user(client, cast["case_manager"]).get(f"/notices/{notice.pk}/")
+    assert "Photo too dark" in author_page.content.decode()
 
 
 def test_publishing_without_approval_is_refused_with_the_reason(cast, prepared, client):
