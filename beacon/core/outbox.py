@@ -423,7 +423,9 @@ def outbox_deliver_many(*, message_ids: list[int]) -> str:
         return "none due"
     outcomes: dict[int, tuple[Outcome, datetime]] = {}
     senders = max(1, min(settings.OUTBOX_SENDERS, len(messages)))
-    if senders == 1 or db_connection.vendor == "sqlite" and db_connection.is_in_memory_db():
+    # An in-memory SQLite database (tests) is private to its connection: no threads there.
+    in_memory = db_connection.vendor == "sqlite" and db_connection.is_in_memory_db()  # type: ignore[attr-defined]
+    if senders == 1 or in_memory:
         _send_slice(messages, outcomes)
     else:
         slices = [messages[i::senders] for i in range(senders)]

@@ -106,14 +106,14 @@ def test_a_cancellation_during_a_chunk_stops_the_rest(fast_outbox):
         # The receiver of the first message cancels the others (another connection, as a
         # withdrawal committed by a case manager while the chunk is going out would).
         if len(messages) and record["reference"]:
-            thread = threading.Thread(
-                target=lambda: (
-                    outbox_cancel(
-                        OutboxMessage.objects.filter(pk__in=[m.pk for m in messages[1:]])
-                    ),
-                    connection.close(),
-                )
-            )
+
+            def cancel() -> None:
+                try:
+                    outbox_cancel(OutboxMessage.objects.filter(pk__in=[m.pk for m in messages[1:]]))
+                finally:
+                    connection.close()
+
+            thread = threading.Thread(target=cancel)
             thread.start()
             thread.join()
 
