@@ -370,10 +370,6 @@ def test_truncate_cuts_at_a_word_with_an_ellipsis():
     assert truncate("one\ntwo\nthree", 20, lines=2) == "one\ntwo three"
 
 
-@pytest.mark.xfail(
-    reason="the nl/fr/de catalogues get the poster's strings when the lead runs makemessages",
-    strict=False,
-)
 def test_the_heading_is_in_the_posters_language(public_notice, tmp_path):
     headings = {"nl": "VERMIST", "fr": "DISPARU(E)", "en": "MISSING", "de": "VERMISST"}
     for language, heading in headings.items():

@@ -14,6 +14,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
@@ -68,10 +69,20 @@ def quiet_load() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo, loaded once for this module and rolled back after it."""
-    # The cast's fast hasher (conftest's fixture is per test; this load comes before).
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    # The cast's fast hasher (conftest's fixture is per test; this load comes before), and the
+    # demo's files (notice photos) in a throw-away folder.
+    fast = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(tmp_path_factory.mktemp("demo-files"))},
+            },
+        },
+    )
     with django_db_blocker.unblock(), fast, transaction.atomic():
         quiet_load()
         yield
@@ -600,3 +611,65 @@ def test_the_demo_scans_trace_the_images_analysed_and_leave_work_for_analysts(de
     assert client.login(username="demo-analyst", password=PASSWORD)
     page = client.get("/matching/scans/").content.decode()
     assert "Crawler monthly total 2025-12" in page
+
+
+def test_the_demo_campaigns_give_the_published_figures(demo, db):
+    from beacon.alerts.choices import ChannelStatus, NoticeStatus
+    from beacon.alerts.models import NoticeChannel
+    from beacon.demo.campaigns import load_campaigns
+    from beacon.figures.campaigns import search_campaigns
+
+    # The demo loaded them with the cases; a second run adds nothing.
+    assert load_campaigns() is False
+    published = published_figures()["search_campaigns"]
+    computed = search_campaigns(2019, 2025)
+    compared = {
+        (key, year): value
+        for key, per_year in published.items()
+        for year, value in per_year.items()
+    }
+    assert len(compared) == 22
+    got = {
+        (key, year): whole(computed[key][year])
+        if isinstance(computed[key][year], float)
+        else computed[key][year]
+        for key, year in compared
+    }
+    assert got == compared
+    # The records are a plausible history: each notice went out while its case was open and
+    # was withdrawn after; only long-term ones, on open cases, stay published, with a photo.
+    from beacon.alerts.models import Rendition, SearchNotice
+
+    notices = SearchNotice.objects.select_related("case")
+    assert all(n.case.opened_at < n.published_at for n in notices)
+    assert all(n.approved_by_id and n.approved_by_id != n.created_by_id for n in notices)
+    withdrawn = notices.filter(status=NoticeStatus.WITHDRAWN)
+    assert all(n.published_at < n.withdrawn_at for n in withdrawn)
+    assert all(
+        n.case.closed_at is None or n.withdrawn_at <= n.case.closed_at
+        for n in withdrawn.filter(case__closed_at__isnull=False)
+    )
+    assert (
+        not NoticeChannel.objects.filter(notice__status=NoticeStatus.WITHDRAWN)
+        .exclude(status=ChannelStatus.WITHDRAWN)
+        .exists()
+    )
+    live = notices.filter(status=NoticeStatus.PUBLISHED)
+    assert live.count() == 3
+    assert all(n.still_missing and n.case.status == "open" for n in live)
+    assert Rendition.objects.filter(notice__in=live).count() == 6
+    # One notice's case is of the year before (2 January 2021, a case of 30 December).
+    across = [n for n in notices if n.case.opened_at.year != n.published_at.year]
+    assert len(across) <= 1
+
+
+def test_the_demo_network_gives_the_published_figures(demo, db, published, figures_2025):
+    network = figures_2025["network"]
+    expected = published["network"]
+    assert network["volunteers"]["2025"] == expected["volunteers"]["2025"]
+    assert network["poster_volunteers"]["2025"] == expected["poster_volunteers"]["2025"]
+    assert network["community_guard_municipalities"]["2025"] == 59
+    assert network["community_guard_municipalities"]["2025_new"] == 13
+    assert network["digital_screens"]["2025"] == expected["digital_screens"]["2025"]
+    assert network["strava_club_followers"]["2025"] == expected["strava_club_followers"]["2025"]
+    assert figures_for_year(2021)["network"]["volunteers"]["2021"] == expected["volunteers"]["2021"]

@@ -444,6 +444,8 @@ def test_the_report_of_a_year_has_every_section(db):
         "disappearances_new_cases",
         "sexual_exploitation_new_cases",
         "case_details_2025",
+        "search_campaigns",
+        "network",
     }
     assert set(figures["case_details_2025"]) == {
         "runaway",
