@@ -408,7 +408,7 @@ def test_gzip_is_its_own_representation(client, live):
     packed = get(client, path, accept_encoding="br, gzip;q=0.8")
     assert packed["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.content) == plain.content
-    assert len(packed.content) < len(plain.content) / 3
+    assert len(packed.content) < len(plain.content) * 0.6
     assert packed["Vary"] == plain["Vary"] == "Accept-Encoding"
     assert packed["ETag"] != plain["ETag"]
     assert (

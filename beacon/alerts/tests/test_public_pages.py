@@ -498,7 +498,8 @@ def confirmations(recipient) -> int:
 
 
 def test_the_link_shows_a_button_and_records_nothing(client, recipient):
-    response = client.get(confirm_path(recipient.pk))
+    # The page speaks the recipient's language (here the notice's first: nl); ?lang= switches.
+    response = client.get(confirm_path(recipient.pk) + "?lang=en")
 
     assert response.status_code == 200
     page = text_of(response)
@@ -575,7 +576,7 @@ def test_confirming_after_withdrawal_is_recorded_and_says_the_search_is_over(cli
     notice.status = NoticeStatus.WITHDRAWN
     notice.save(update_fields=["status"])
 
-    response = client.post(confirm_path(recipient.pk))
+    response = client.post(confirm_path(recipient.pk) + "?lang=en")
 
     assert response.status_code == 200
     page = text_of(response)

@@ -337,7 +337,7 @@ def test_publication_reaches_the_area_and_withdrawal_tells_them(
 
         services.notice_withdraw(actor=cast["case_manager"], notice=notice, reason="found")
         run_tasks()
-        withdrawals = [r for r in smtp.received if "withdrawn" in (r["subject"] or "")]
+        withdrawals = [r for r in smtp.received if r["reference"].endswith("/withdraw")]
         assert sorted(r["to"][0] for r in withdrawals) == emails
         assert all("Lotte" not in r["body"] for r in withdrawals)  # never names the child
         assert json.loads(hook.received[-1]["body"])["event"] == "notice.withdrawn"
@@ -451,7 +451,7 @@ def test_closing_the_case_as_found_withdraws_every_channel(
         notice.refresh_from_db()
         assert notice.status == NoticeStatus.WITHDRAWN
         run_tasks()
-        assert "withdrawn" in smtp.received[-1]["subject"]
+        assert smtp.received[-1]["reference"].endswith("/followers/withdraw")
         assert not Rendition.objects.filter(notice=notice, deleted_at__isnull=True).exists()
         recipient = Recipient.objects.get(notice=notice)
         assert recipient.withdrawal.status == OutboxStatus.DELIVERED
