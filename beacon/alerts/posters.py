@@ -29,6 +29,7 @@ from beacon.alerts.links import public_page_url
 from beacon.alerts.models import SearchNotice
 from beacon.alerts.renditions import clean_image, first_photo, jpeg_bytes
 from beacon.core.models import Organisation
+from beacon.core.numbers import phone_display, public_numbers
 
 # Pixels of the embedded photo: the poster's photo box is 100 x 125 mm (about 230 dpi), the
 # vignette's 48 x 60 mm (about 260 dpi); "contain" keeps the whole photo, the box's background shows around it.
@@ -101,22 +102,9 @@ def truncate(text: str, limit: int, *, lines: int | None = None) -> str:
     return cut.rstrip(" ,.;:-–\n") + "…"
 
 
-def phone_display(number: str) -> str:
-    """A six-digit European harmonised number as people read it: 116000 -> "116 000"."""
-    digits = number.replace(" ", "")
-    if len(digits) == 6 and digits.isdigit():
-        return f"{digits[:3]} {digits[3:]}"
-    return number
-
-
 def organisation_numbers(organisation: Organisation) -> dict[str, str]:
-    numbers = organisation.phone_numbers or {}
-    return {
-        "hotline": phone_display(
-            numbers.get("missing_children_hotline") or numbers.get("116000") or "116000"
-        ),
-        "tip_line": phone_display(numbers.get("tip_line") or numbers.get("116800") or "116800"),
-    }
+    numbers = public_numbers(organisation)
+    return {"hotline": phone_display(numbers.hotline), "tip_line": phone_display(numbers.tip_line)}
 
 
 def qr_code(url: str) -> segno.QRCode:

@@ -21,6 +21,7 @@ from django.db.models import Prefetch
 from beacon.alerts.choices import Channel, NoticeKind, NoticeStatus, RenditionKind
 from beacon.alerts.models import Rendition, SearchNotice
 from beacon.core.models import Organisation
+from beacon.core.numbers import public_numbers
 
 # Files of these kinds belong to discrete notices or to partners only: never served publicly.
 PRIVATE_RENDITION_KINDS = {RenditionKind.VIGNETTE}
@@ -129,14 +130,13 @@ def rendition_public(public_id: str, filename: str) -> Rendition | None:
 
 def public_contact() -> PublicContact:
     organisation = Organisation.objects.first() or Organisation()
-    numbers = organisation.phone_numbers or {}
+    numbers = public_numbers(organisation)
     try:
         zone = ZoneInfo(organisation.time_zone or settings.TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo(settings.TIME_ZONE)
     return PublicContact(
-        # The reference file names numbers by role; older profiles by the number itself.
-        hotline=numbers.get("missing_children_hotline") or numbers.get("116000") or "116000",
-        tip_line=numbers.get("tip_line") or numbers.get("116800") or "116800",
+        hotline=numbers.hotline,
+        tip_line=numbers.tip_line,
         time_zone=zone,
     )

@@ -42,6 +42,7 @@ from beacon.alerts.public_selectors import (
     public_contact,
     rendition_public,
 )
+from beacon.core.numbers import phone_display
 
 PUBLIC_MAX_AGE = 30
 NOT_FOUND_TEXT = _("Not found.")
@@ -72,7 +73,10 @@ def _public_headers(response: HttpResponseBase, lang: str | None, *, cache: bool
 
 def _page(request, template: str, lang: str, context: dict, *, status: int = 200, cache=True):
     contact = context.get("contact") or public_contact()
-    numbers = {"hotline": _spaced(contact.hotline), "tip_line": _spaced(contact.tip_line)}
+    numbers = {
+        "hotline": phone_display(contact.hotline),
+        "tip_line": phone_display(contact.tip_line),
+    }
     with translation.override(lang):
         response = render(
             request,
@@ -137,7 +141,7 @@ def notice_page(request, lang: str, public_id: str):
     with translation.override(lang):
         share_text = gettext("Missing child: %(name)s. Have you seen them? Call %(number)s.") % {
             "name": notice.display_name,
-            "number": _spaced(contact.hotline),
+            "number": phone_display(contact.hotline),
         }
     names = _site_languages()
     context: dict[str, object] = {
@@ -256,11 +260,6 @@ def _text_in(notice: SearchNotice, field: str, lang: str) -> tuple[str, str]:
         if text:
             return text, code
     return "", ""
-
-
-def _spaced(number: str) -> str:
-    """116000 -> "116 000", as the number is written on posters; anything else as it is."""
-    return f"{number[:3]} {number[3:]}" if number.isdigit() and len(number) == 6 else number
 
 
 def _share_links(page_url: str, text: str) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ name, last seen, what to do, the link and the hashtags are always kept.
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from beacon.alerts.adapters.mobilisation import message_numbers
 from beacon.alerts.choices import NoticeKind, NoticeStatus, RenditionKind
 from beacon.alerts.models import Rendition, SearchNotice
 
@@ -85,15 +86,9 @@ def _shorten(network: str, text: str, budget: int) -> str:
     return cut + ELLIPSIS if cut else ""
 
 
-def _numbers() -> dict:
-    from beacon.alerts.adapters.mobilisation import _numbers as numbers
-
-    return numbers()
-
-
 def hashtags(numbers: dict | None = None) -> list[str]:
     """The notice's hashtags in the active language: the hotline's number, and "missing"."""
-    numbers = numbers or _numbers()
+    numbers = numbers or message_numbers()
     digits = "".join(c for c in numbers["missing"] if c.isdigit())
     return [f"#{digits}", _("#missing")]
 
@@ -125,7 +120,7 @@ def post_text(notice: SearchNotice, language: str, network: str) -> str:
     from beacon.alerts.links import public_page_url
 
     limit = NETWORK_LIMITS[network]
-    numbers = _numbers()
+    numbers = message_numbers()
     url = public_page_url(notice, language)
     with translation.override(language):
         head = [_("MISSING: %(name)s") % {"name": _name(notice)}]

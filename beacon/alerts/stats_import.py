@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from beacon.alerts.choices import NoticeStatus, StatNetwork, StatSource
 from beacon.alerts.models import SearchNotice
+from beacon.alerts.selectors import notices_visible_to
 from beacon.alerts.services import stat_record
 from beacon.core.permissions import require
 
@@ -128,7 +129,9 @@ def stats_import(*, actor, file) -> StatsImportResult:
     if result.errors:
         return result
     ids = {values["notice"].upper() for _line, values in rows}
-    notices = {n.public_id: n for n in SearchNotice.objects.filter(public_id__in=ids)}
+    # Only notices of cases the importer may see: another's is "unknown", as in the UI.
+    visible = notices_visible_to(actor).filter(public_id__in=ids)
+    notices = {n.public_id: n for n in visible}
     seen: dict[tuple[str, str], int] = {}
     good: list[tuple[SearchNotice, str, dict[str, int]]] = []
     for line, values in rows:

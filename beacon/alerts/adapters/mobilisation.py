@@ -10,6 +10,7 @@ version): a receiver applies the highest it has seen, so a withdrawal that overt
 publication still wins.
 """
 
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from beacon.alerts.adapters import Adapter
 from beacon.alerts.choices import Channel, NoticeKind, RenditionKind
 from beacon.alerts.models import NoticeChannel, Recipient, RecipientKind, Rendition, SearchNotice
 from beacon.core.models import Organisation, OutboxMessage
+from beacon.core.numbers import phone_display, public_numbers
 from beacon.core.outbox import outbox_cancel, outbox_enqueue_many
 from beacon.network.mobilisation import (
     mobilisation_followers,
@@ -42,21 +44,15 @@ def withdrawal_reference(notice: SearchNotice, channel: str) -> str:
     return f"{notice.public_id}/{channel}/withdraw"
 
 
-def _numbers() -> dict:
+def message_numbers() -> dict:
+    """The organisation's name and public numbers, as messages print them."""
     organisation = Organisation.objects.first()
-    numbers = dict(organisation.phone_numbers) if organisation else {}
-    missing = numbers.get("missing_children_hotline") or numbers.get("116000") or "116000"
-    tip = numbers.get("tip_line") or numbers.get("116800") or missing
+    numbers = public_numbers(organisation)
     return {
-        "missing": _spaced(missing),
-        "tip": _spaced(tip),
+        "missing": phone_display(numbers.hotline),
+        "tip": phone_display(numbers.tip_line),
         "organisation": organisation.name if organisation else "Beacon",
     }
-
-
-def _spaced(number: str) -> str:
-    """116000 -> "116 000", as the number is written on every poster."""
-    return f"{number[:3]} {number[3:]}" if number.isdigit() and len(number) == 6 else number
 
 
 def _language_for(preferred: list[str], notice: SearchNotice) -> str:
@@ -72,8 +68,9 @@ class _Texts:
     def __init__(self, notice: SearchNotice, channel: str) -> None:
         self.notice = notice
         self.channel = channel
-        self.numbers = _numbers()
+        self.numbers = message_numbers()
         self._cache: dict[str, tuple[str, str]] = {}
+        self._greetings: dict[str, tuple[str, str]] = {}
         self.posters = {
             r.language: r
             for r in Rendition.objects.filter(
@@ -82,6 +79,21 @@ class _Texts:
                 deleted_at__isnull=True,
             )
         }
+
+    @cached_property
+    def page_photo(self) -> Rendition | None:
+        """The page's photo, read once for all the webhooks of the channel."""
+        return Rendition.objects.filter(
+            notice=self.notice, kind=RenditionKind.PAGE, deleted_at__isnull=True
+        ).first()
+
+    def greeting(self, language: str, name: str) -> str:
+        """The greeting line, in `language` (its two forms translated once per language)."""
+        if language not in self._greetings:
+            with translation.override(language):
+                self._greetings[language] = (_("Dear %(name)s,"), _("Hello,"))
+        named, anonymous = self._greetings[language]
+        return named % {"name": name} if name else anonymous
 
     def publication(self, language: str) -> tuple[str, str]:
         """(subject, body) with `{greeting}` and `{confirm_url}` left to fill in."""
@@ -157,9 +169,7 @@ class _Texts:
 
         notice = self.notice
         discrete = notice.kind == NoticeKind.DISCRETE
-        photo = Rendition.objects.filter(
-            notice=notice, kind=RenditionKind.PAGE, deleted_at__isnull=True
-        ).first()
+        photo = self.page_photo
         return {
             "event": "notice.published",
             "sequence": notice.version,
@@ -233,8 +243,7 @@ class _Mobilisation(Adapter):
                 )
                 continue
             subject, body = texts.publication(language)
-            with translation.override(language):
-                greeting = _("Dear %(name)s,") % {"name": name} if name else _("Hello,")
+            greeting = texts.greeting(language, name)
             message: dict[str, Any] = {
                 "channel": "email",
                 "destination": address,
@@ -319,7 +328,7 @@ class _Mobilisation(Adapter):
                         "and any copy you made or shared, to protect the child's privacy."
                     ),
                     "",
-                    _numbers()["organisation"],
+                    message_numbers()["organisation"],
                 ]
             )
         return {
