@@ -9,6 +9,8 @@ from beacon.alerts.models import SearchNotice
 from beacon.cases.api import router as cases_router
 from beacon.cases.models import Case
 from beacon.core.api import BeaconAPI, PersonalToken, install_error_handlers
+from beacon.funding.api import router as funding_router
+from beacon.funding.models import Donor, Gift, StatementLine, TaxCertificate, TrialBalance
 from beacon.line.api import router as line_router
 from beacon.line.models import Call
 from beacon.matching import api as matching_api
@@ -18,6 +20,8 @@ from beacon.network.api import router as network_router
 from beacon.network.models import Follower, Partner, Volunteer
 from beacon.people.api import router as people_router
 from beacon.people.models import Person, PersonMerge
+from beacon.prevention.api import router as prevention_router
+from beacon.prevention.models import Session, ToolHandout, Training
 from beacon.reports.api import router as reports_router
 from beacon.reports.models import Notice, UrlItem, VictimReferral
 from beacon.risk.api import router as risk_router
@@ -62,6 +66,14 @@ install_error_handlers(
         Volunteer.DoesNotExist,
         Partner.DoesNotExist,
         Follower.DoesNotExist,
+        Donor.DoesNotExist,
+        Gift.DoesNotExist,
+        StatementLine.DoesNotExist,
+        TaxCertificate.DoesNotExist,
+        TrialBalance.DoesNotExist,
+        Training.DoesNotExist,
+        Session.DoesNotExist,
+        ToolHandout.DoesNotExist,
     ),
 )
 matching_api.install(api)
@@ -74,3 +86,5 @@ api.add_router("/matching/banks", banks_router)
 api.add_router("/matching", matching_api.router)
 api.add_router("/notices", alerts_router)
 api.add_router("/network", network_router)
+api.add_router("/prevention", prevention_router)
+api.add_router("/funding", funding_router)

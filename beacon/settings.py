@@ -6,6 +6,7 @@ than running half-configured. Secrets may be given as `NAME_FILE` (a path to rea
 
 import os
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +84,8 @@ INSTALLED_APPS = [
     "beacon.matching",
     "beacon.network",
     "beacon.alerts",
+    "beacon.prevention",
+    "beacon.funding",
     "beacon.figures",
 ]
 
@@ -456,3 +459,31 @@ except ValueError:
 # public page's request.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "beacon.reports.anonymity.PublicExceptionReporterFilter"
 # --- end of Public report form -------------------------------------------------------------------
+
+# --- Funding: tax certificates (Belgian form 281.71; beacon.funding.certificates) ---------------
+# Who gets a certificate for a calendar year: donors whose deductible gifts in that year (days in
+# the organisation's time zone) total at least the minimum. What is deductible is a rule, not
+# code: gifts of these natures, not refunded, legacies excluded unless set otherwise.
+_minimum = env("BEACON_TAX_CERTIFICATE_MINIMUM_EUR", "40.00") or "40.00"
+try:
+    TAX_CERTIFICATE_MINIMUM_EUR = Decimal(_minimum).quantize(Decimal("0.01"))
+except InvalidOperation:
+    raise ImproperlyConfigured(
+        f"BEACON_TAX_CERTIFICATE_MINIMUM_EUR={_minimum!r} is not an amount"
+    ) from None
+if TAX_CERTIFICATE_MINIMUM_EUR < 0:
+    raise ImproperlyConfigured("BEACON_TAX_CERTIFICATE_MINIMUM_EUR must not be negative")
+TAX_CERTIFICATE_RULES = {
+    "natures": env_list("BEACON_TAX_CERTIFICATE_NATURES", "money"),
+    "include_legacies": env_bool("BEACON_TAX_CERTIFICATE_INCLUDE_LEGACIES", False),
+}
+# The institution approved to issue the certificates, as declared to the tax administration
+# (synthetic defaults; set them for a real organisation).
+TAX_CERTIFICATE_ISSUER = {
+    "name": env("BEACON_ISSUER_NAME", "Beacon demo foundation") or "",
+    "company_number": env("BEACON_ISSUER_COMPANY_NUMBER", "0000000097") or "",
+    "street": env("BEACON_ISSUER_STREET", "Example street 1") or "",
+    "postcode": env("BEACON_ISSUER_POSTCODE", "1000") or "",
+    "city": env("BEACON_ISSUER_CITY", "Brussels") or "",
+    "approval": env("BEACON_ISSUER_APPROVAL", "") or "",
+}

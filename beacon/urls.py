@@ -20,6 +20,8 @@ urlpatterns = [
     path("matching/", include("beacon.matching.urls")),
     path("network/", include("beacon.network.urls")),
     path("notices/", include("beacon.alerts.urls")),
+    path("prevention/", include("beacon.prevention.urls")),
+    path("funding/", include("beacon.funding.urls")),
     path("figures/", include("beacon.figures.urls")),
     # The public report form: no staff session, nothing stored that identifies a visitor.
     path("report/", include("beacon.reports.public_urls")),

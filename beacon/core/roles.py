@@ -81,6 +81,39 @@ NETWORK_KEEPING = [
     "network.view_municipality",
 ]
 
+# Prevention: trainings, school sessions and stands (run by the network's volunteers), tools.
+PREVENTION_WORK = [
+    "prevention.view_training",
+    "prevention.add_training",
+    "prevention.change_training",
+    "prevention.view_session",
+    "prevention.add_session",
+    "prevention.change_session",
+    "prevention.view_toolhandout",
+    "prevention.add_toolhandout",
+]
+
+# Funding: donors' data is read only by finance users and administrators.
+FUNDING_WORK = [
+    "funding.view_donor",
+    "funding.add_donor",
+    "funding.change_donor",
+    "funding.export_donor",
+    "funding.erase_donor",
+    "funding.view_gift",
+    "funding.add_gift",
+    "funding.change_gift",
+    "funding.view_bankstatement",
+    "funding.add_bankstatement",
+    "funding.change_statementline",
+    "funding.view_sponsortier",
+    "funding.change_sponsortier",
+    "funding.view_taxcertificate",
+    "funding.issue_certificates",
+    "funding.view_accounts",
+    "funding.add_trialbalance",
+]
+
 ROLES: dict[str, dict] = {
     "administrator": {
         "label": _("Administrator"),
@@ -106,6 +139,8 @@ ROLES: dict[str, dict] = {
             "core.view_auditrecord",
             "core.add_apitoken",
             "figures.view_figures",
+            *PREVENTION_WORK,
+            *FUNDING_WORK,
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",
@@ -159,9 +194,9 @@ ROLES: dict[str, dict] = {
     },
     "volunteer_coordinator": {
         "label": _("Volunteer coordinator"),
-        "permissions": [*NETWORK_KEEPING, "core.add_apitoken"],
+        "permissions": [*NETWORK_KEEPING, *PREVENTION_WORK, "core.add_apitoken"],
     },
-    "finance": {"label": _("Finance"), "permissions": []},
+    "finance": {"label": _("Finance"), "permissions": [*FUNDING_WORK, "core.add_apitoken"]},
     "statistics_reader": {"label": _("Statistics reader"), "permissions": ["figures.view_figures"]},
 }
 

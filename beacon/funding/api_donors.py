@@ -1,0 +1,5 @@
+"""The API of funding: donors (mounted under /api/v1/funding by beacon/funding/api.py)."""
+
+from ninja import Router
+
+router = Router(tags=["funding: donors"])

@@ -1,0 +1,5 @@
+"""The staff pages of funding: bank (mounted under /funding/ by beacon/funding/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

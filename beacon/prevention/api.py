@@ -1,0 +1,5 @@
+"""Prevention's endpoints, mounted at /prevention."""
+
+from ninja import Router
+
+router = Router(tags=["prevention"])
