@@ -70,6 +70,11 @@ class LayoutGroup:
     title: Promise | None
     lines: tuple[LayoutLine, ...]
     total_label: Promise | None = None
+    total_key: str = ""  # the subtotal's key when not the group's own
+
+    @property
+    def subtotal_key(self) -> str:
+        return self.total_key or self.key
 
 
 def _range(start: int, end: int) -> tuple[str, ...]:
@@ -198,6 +203,7 @@ INCOME = LayoutGroup(
         L("other_income", gettext_lazy("Other income"), "74", ("74",), CREDIT),
     ),
     gettext_lazy("Total income"),
+    "income_total",
 )
 EXPENSES = LayoutGroup(
     "expenses",
@@ -237,6 +243,7 @@ EXPENSES = LayoutGroup(
         L("other_expenses", gettext_lazy("Other expenses"), "64", ("64",), DEBIT),
     ),
     gettext_lazy("Total expenses"),
+    "expenses_total",
 )
 OTHER_RESULTS = LayoutGroup(
     "other_results",
@@ -835,11 +842,11 @@ def _sections(now: Figures, then: Figures | None) -> list[Section]:
             rows.append(
                 Row(
                     "total",
-                    group.key,
+                    group.subtotal_key,
                     str(group.total_label),
                     "",
-                    value(now, group.key, subtotal=True),
-                    value(then, group.key, subtotal=True),
+                    value(now, group.subtotal_key, subtotal=True),
+                    value(then, group.subtotal_key, subtotal=True),
                 )
             )
         return rows
