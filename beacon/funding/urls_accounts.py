@@ -1,5 +1,10 @@
 """The staff pages of funding: accounts (mounted under /funding/ by beacon/funding/urls.py)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from beacon.funding import views_accounts
+
+urlpatterns: list = [
+    path("accounts/", views_accounts.accounts_page, name="accounts"),
+    path("accounts/import/", views_accounts.accounts_import, name="accounts_import"),
+]
