@@ -76,6 +76,27 @@ class TrialBalanceOut(Schema):
     lines: int
 
 
+@router.post(
+    "/import",
+    response={201: TrialBalanceOut, **error_responses(403, 422)},
+    url_name="accounts_import",
+)
+def import_trial_balance(request, file: File[UploadedFile]):
+    """Import a year's trial balance (CSV or XLSX); it replaces that year's current one."""
+    content = file.read(accounts.MAX_FILE_BYTES + 1)  # more is refused by the service
+    balance = accounts.trial_balance_import(
+        actor=request.user, filename=file.name or "", content=content
+    )
+    return 201, {
+        "id": balance.pk,
+        "year": balance.year,
+        "filename": balance.filename,
+        "sha256": balance.sha256,
+        "current": balance.current,
+        "lines": balance.lines.count(),
+    }
+
+
 @router.get(
     "/{year}", response={200: StatementsOut, **error_responses(403, 404)}, url_name="accounts"
 )
@@ -108,25 +129,4 @@ def get_shares(request, year: int):
         "expenses_total": result.expenses_total,
         "income": [vars(s) for s in result.income],
         "expenses": [vars(s) for s in result.expenses],
-    }
-
-
-@router.post(
-    "/import",
-    response={201: TrialBalanceOut, **error_responses(403, 422)},
-    url_name="accounts_import",
-)
-def import_trial_balance(request, file: File[UploadedFile]):
-    """Import a year's trial balance (CSV or XLSX); it replaces that year's current one."""
-    content = file.read(accounts.MAX_FILE_BYTES + 1)  # more is refused by the service
-    balance = accounts.trial_balance_import(
-        actor=request.user, filename=file.name or "", content=content
-    )
-    return 201, {
-        "id": balance.pk,
-        "year": balance.year,
-        "filename": balance.filename,
-        "sha256": balance.sha256,
-        "current": balance.current,
-        "lines": balance.lines.count(),
     }

@@ -5,7 +5,7 @@ the same bytes (fixed hash salt, no date in the metadata, text kept as text)."""
 import io
 import re
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import matplotlib
 
@@ -52,8 +52,9 @@ def share_bars(
         for side in ("top", "right", "bottom"):
             axes.spines[side].set_visible(False)
         axes.tick_params(axis="y", length=0)
-        for position, value in zip(positions, values, strict=True):
-            axes.text(value, position, f" {value:.0f} %", va="center", ha="left")
+        for position, value, (_label, percent) in zip(positions, values, items, strict=True):
+            whole = Decimal(percent).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+            axes.text(value, position, f" {whole} %", va="center", ha="left")
         if title:
             figure.suptitle(title, x=0.02, ha="left", fontsize=10, fontweight="bold")
         buffer = io.StringIO()
