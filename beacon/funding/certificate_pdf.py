@@ -32,6 +32,9 @@ from beacon.funding.models import CertificateKind, DonorKind, TaxCertificate
 
 CERTIFICATE_LANGUAGES = ("nl", "fr", "de", "en")
 TEMPLATE = "funding/certificate_pdf.html"
+# (font size in points, space before the signature and the legal notes in mm), tried in turn
+# until the certificate fits on one page: only very long names or addresses need the smaller.
+FITS = ((10.0, 16), (9.0, 8), (8.0, 4))
 # Separators of amounts by language: (decimal, thousands).
 SEPARATORS = {"nl": (",", "."), "fr": (",", "."), "de": (",", "."), "en": (".", ",")}
 
@@ -143,8 +146,14 @@ def render_certificate_pdf(certificate: TaxCertificate) -> bytes:
     language = certificate_language(certificate)
     fetcher = URLFetcher(allowed_protocols={"data"})
     with translation.override(language):
-        html = render_to_string(TEMPLATE, _context(certificate, language))
-        document = HTML(string=html, url_fetcher=fetcher).render()
+        context = _context(certificate, language)
+        for font_size, gap in FITS:
+            # Strings: a number in a template is localised ("10,0" in German), CSS is not.
+            sizes = {"font_size": f"{font_size:.1f}pt", "gap": f"{gap}mm"}
+            html = render_to_string(TEMPLATE, {**context, **sizes})
+            document = HTML(string=html, url_fetcher=fetcher).render()
+            if len(document.pages) == 1:
+                break
     if len(document.pages) > 1:
         # Never more than one sheet, whatever a very long name or address does to the layout.
         document = document.copy(document.pages[:1])

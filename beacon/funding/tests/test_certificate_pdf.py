@@ -174,7 +174,11 @@ def test_amounts_are_written_the_belgian_way():
     ("language", "amount"),
     [("nl", "1.234,56"), ("fr", "1.234,56"), ("de", "1.234,56"), ("en", "1,234.56")],
 )
-def test_a_certificate_in_each_language(language, amount, tmp_path):
+def test_a_certificate_in_each_language(language, amount, tmp_path, settings):
+    settings.TAX_CERTIFICATE_ISSUER = {
+        **settings.TAX_CERTIFICATE_ISSUER,
+        "approval": "DEMO/2024/0042",
+    }
     nn = national_number("850730", 33)
     issued = certificate(
         language=language, first_name="Testa", last_name="Voorbeeld", nn=nn, number=123
@@ -190,6 +194,8 @@ def test_a_certificate_in_each_language(language, amount, tmp_path):
     assert cleaning.format_national_number(nn) in text
     assert "Voorbeeldstraat 12" in text and "2800 Mechelen" in text
     assert settings.TAX_CERTIFICATE_ISSUER["name"] in text
+    assert "DEMO/2024/0042" in text
+    assert format_company_number(settings.TAX_CERTIFICATE_ISSUER["company_number"]) in text
     assert "DRAFT" not in text
     png = png_of_first_page(pdf, f"certificate-281.71-{language}")
     assert png.stat().st_size > 5000
@@ -204,8 +210,11 @@ def test_an_organisation_shows_its_company_number_not_a_national_number(tmp_path
         language="fr",
         amount="2500",
     )
-    text = folded(pdf_text(render_certificate_pdf(issued), tmp_path))
+    pdf = render_certificate_pdf(issued)
+    png_of_first_page(pdf, "certificate-281.71-organisation-fr")
+    text = folded(pdf_text(pdf, tmp_path))
     assert "Voorbeeld Bouw NV" in text
+    assert "National register number" not in text
     assert format_company_number(issued.company_number) in text
     assert "2.500,00 EUR" in text
 
@@ -272,7 +281,10 @@ def test_long_names_and_addresses_stay_on_one_page(tmp_path):
     )
     pdf = render_certificate_pdf(issued)
     assert page_count(pdf, tmp_path) == 1
-    assert "1.234,56 EUR" in folded(pdf_text(pdf, tmp_path))
+    text = folded(pdf_text(pdf, tmp_path))
+    # Set smaller rather than cut: the amount, the signature and the legal notes are all there.
+    assert "1.234,56 EUR" in text and "145/33" in text and "2024/000" in text.split("EUR")[-1]
+    png_of_first_page(pdf, "certificate-281.71-long-texts")
 
 
 @needs_poppler
