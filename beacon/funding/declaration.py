@@ -161,7 +161,9 @@ def declaration_records(
     records = []
     for sequence, certificate in enumerate(chosen, start=1):
         person = certificate.donor_kind == DonorKind.PERSON
-        replaced = certificate.corrects
+        # Only correctives and cancellations read the certificate they replace (select_related
+        # "corrects" to read them all in one query).
+        replaced = certificate.corrects if certificate.corrects_id else None
         records.append(
             DeclarationRecord(
                 sequence=sequence,
@@ -285,6 +287,11 @@ def belcotax_xml(
             % {"year": year, "last": LAST_BELCOTAX_YEAR},
         )
     records = declaration_records(certificates, year=year)
+    if not records:
+        # The schema wants at least one slip in a declaration.
+        refuse(
+            "certificates", _("There is no certificate to declare for %(year)s.") % {"year": year}
+        )
     issuer = _issuer()
     _check_belcotax(records, issuer)
     company_number = digits_only(issuer["company_number"])
@@ -320,10 +327,9 @@ def belcotax_xml(
     _element(declaration, "a1016_landwoonplaats", COUNTRY_CODES["BE"])
     _element(declaration, "a1020_taalcode", language)
     slips = etree.SubElement(declaration, "Opgaven")
-    if records:
-        opgave = etree.SubElement(slips, "Opgave32571")
-        for record in records:
-            _fiche(opgave, record, company_number)
+    opgave = etree.SubElement(slips, "Opgave32571")
+    for record in records:
+        _fiche(opgave, record, company_number)
     _element(declaration, "r8002_inkomstenjaar", year)
     _element(declaration, "r8005_registratienummer", company_number)
     _element(declaration, "r8010_aantalrecords", len(records) + 2)

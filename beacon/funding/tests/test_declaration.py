@@ -339,3 +339,6 @@ def test_the_declaration_file_chooses_the_writer_by_year(schema):
     assert json.loads(content.decode())["income_year"] == 2025
     empty = declaration_file(year=2025, certificates=[])
     assert empty[2] == b""
+    with pytest.raises(ValidationError) as refused:
+        declaration_file(year=2024, certificates=[])  # Belcotax: at least one slip
+    assert "certificates" in refused.value.message_dict
