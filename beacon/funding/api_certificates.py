@@ -1,5 +1,213 @@
-"""The API of funding: certificates (mounted under /api/v1/funding by beacon/funding/api.py)."""
+"""The API of funding: certificates (mounted under /api/v1/funding by beacon/funding/api.py).
 
-from ninja import Router
+POST /runs issues a year's certificates (409 while another run of the year is going, 422 for a
+year that cannot be issued), GET /runs lists the runs; GET /?year= the year's certificates,
+GET /{id} one (audited), GET /{id}/pdf its PDF, GET /declaration?year= the declaration file.
+Permissions are the services' own: funding.view_taxcertificate to read, funding.
+issue_certificates to issue and to download the declaration.
+
+Issuing must run outside ATOMIC_REQUESTS: the run's lock row is committed on its own before the
+work, and a failed run is recorded as such (beacon.funding.certificates). A ninja operation cannot
+be marked `non_atomic_requests` (the view wraps every method of a path), so POST /runs does the
+issuing on a thread of its own, with its own database connection, and waits for it.
+"""
+
+import contextvars
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import TypeVar
+
+from django.db import connection, connections
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+
+from beacon.core.api import error_responses
+from beacon.funding import certificates as service
+from beacon.funding.models import CertificateRun, TaxCertificate
 
 router = Router(tags=["funding: certificates"])
+T = TypeVar("T")
+
+MAX_LIMIT = 1000
+
+
+class RunIn(Schema):
+    year: int
+    draft: bool | None = None
+
+
+class RunOut(Schema):
+    id: int
+    year: int
+    draft: bool
+    status: str
+    started_by: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    issued: int
+    corrected: int
+    unchanged: int
+    error: str
+
+
+class CertificateOut(Schema):
+    id: int
+    reference: str
+    year: int
+    number: int | None
+    draft: bool
+    kind: str
+    corrects: str | None
+    corrected_by: str | None
+    donor_id: int
+    donor_kind: str
+    first_name: str
+    last_name: str
+    street: str
+    postcode: str
+    city: str
+    country: str
+    language: str
+    national_number_masked: str
+    company_number: str
+    amount: Decimal
+    gift_count: int
+    issued_at: datetime
+    sent_at: datetime | None
+
+
+class CertificatePageOut(Schema):
+    count: int
+    items: list[CertificateOut]
+
+
+def run_out(run: CertificateRun) -> dict:
+    return {
+        "id": run.pk,
+        "year": run.year,
+        "draft": run.draft,
+        "status": run.status,
+        "started_by": run.started_by.get_username() if run.started_by else None,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "issued": run.issued,
+        "corrected": run.corrected,
+        "unchanged": run.unchanged,
+        "error": run.error,
+    }
+
+
+def certificate_out(certificate: TaxCertificate, *, detail: bool = False) -> dict:
+    corrected_by = None
+    if detail:
+        follower = TaxCertificate.objects.filter(corrects=certificate).first()
+        corrected_by = follower.reference if follower else None
+    return {
+        "id": certificate.pk,
+        "reference": certificate.reference,
+        "year": certificate.year,
+        "number": certificate.number,
+        "draft": certificate.draft,
+        "kind": certificate.kind,
+        "corrects": certificate.corrects.reference if certificate.corrects_id else None,
+        "corrected_by": corrected_by,
+        "donor_id": certificate.donor_id,
+        "donor_kind": certificate.donor_kind,
+        "first_name": certificate.first_name,
+        "last_name": certificate.last_name,
+        "street": certificate.street,
+        "postcode": certificate.postcode,
+        "city": certificate.city,
+        "country": certificate.country,
+        "language": certificate.language,
+        "national_number_masked": service.certificate_masked_number(certificate),
+        "company_number": certificate.company_number,
+        "amount": certificate.amount,
+        "gift_count": certificate.gift_count,
+        "issued_at": certificate.issued_at,
+        "sent_at": certificate.sent_at,
+    }
+
+
+def outside_request_transaction(function: Callable[..., T], **kwargs: object) -> T:
+    """`function(**kwargs)` on a thread with its own connection when the caller is inside a
+    transaction (ATOMIC_REQUESTS), so its commits are its own; its result or error is passed on.
+    The request context (channel, path of the audit records) goes along."""
+    if not connection.in_atomic_block:
+        return function(**kwargs)
+    outcome: dict[str, object] = {}
+    context = contextvars.copy_context()
+
+    def work() -> None:
+        try:
+            outcome["value"] = context.run(function, **kwargs)
+        except BaseException as exc:  # passed on to the caller below
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=work, name="certificates-run")
+    worker.start()
+    worker.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def _attachment(filename: str, content_type: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/runs", response={201: RunOut, **error_responses(403, 409, 422)})
+def run_issue(request: HttpRequest, data: RunIn):
+    """Issue a year's certificates: a draft when the year is not over (or `draft` true)."""
+    run = outside_request_transaction(
+        service.issue_certificates, actor=request.user, year=data.year, draft=data.draft
+    )
+    return 201, run_out(run)
+
+
+@router.get("/runs", response={200: list[RunOut], **error_responses(403)})
+def run_list(request: HttpRequest, year: int | None = None):
+    return [run_out(run) for run in service.certificate_runs(user=request.user, year=year)[:200]]
+
+
+class ListFilters(Schema):
+    year: int
+    q: str = ""
+    offset: int = 0
+    limit: int = 100
+
+
+@router.get("", response={200: CertificatePageOut, **error_responses(403)})
+def certificate_list(request: HttpRequest, filters: Query[ListFilters]):
+    certificates = service.certificates_list(user=request.user, year=filters.year, query=filters.q)
+    offset = max(filters.offset, 0)
+    limit = min(max(filters.limit, 1), MAX_LIMIT)
+    return {
+        "count": certificates.count(),
+        "items": [certificate_out(c) for c in certificates[offset : offset + limit]],
+    }
+
+
+@router.get("/declaration", response={200: None, **error_responses(403, 422)})
+def declaration_download(request: HttpRequest, year: int):
+    """The declaration file of a closed year (Belcotax XML up to 2024, JSON Lines from 2025)."""
+    return _attachment(*service.declaration(user=request.user, year=year))
+
+
+@router.get("/{certificate_id}", response={200: CertificateOut, **error_responses(403, 404)})
+def certificate_detail(request: HttpRequest, certificate_id: int):
+    certificate = service.certificate_get(user=request.user, pk=certificate_id)
+    return certificate_out(certificate, detail=True)
+
+
+@router.get("/{certificate_id}/pdf", response={200: None, **error_responses(403, 404)})
+def certificate_pdf(request: HttpRequest, certificate_id: int):
+    filename, content = service.certificate_pdf(user=request.user, pk=certificate_id)
+    return _attachment(filename, "application/pdf", content)
