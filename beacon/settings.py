@@ -8,6 +8,7 @@ import os
 import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -473,7 +474,7 @@ except InvalidOperation:
     ) from None
 if TAX_CERTIFICATE_MINIMUM_EUR < 0:
     raise ImproperlyConfigured("BEACON_TAX_CERTIFICATE_MINIMUM_EUR must not be negative")
-TAX_CERTIFICATE_RULES = {
+TAX_CERTIFICATE_RULES: dict[str, Any] = {
     "natures": env_list("BEACON_TAX_CERTIFICATE_NATURES", "money"),
     "include_legacies": env_bool("BEACON_TAX_CERTIFICATE_INCLUDE_LEGACIES", False),
 }
@@ -486,4 +487,9 @@ TAX_CERTIFICATE_ISSUER = {
     "postcode": env("BEACON_ISSUER_POSTCODE", "1000") or "",
     "city": env("BEACON_ISSUER_CITY", "Brussels") or "",
     "approval": env("BEACON_ISSUER_APPROVAL", "") or "",
+    # Belcotax wants a contact for the sending, and its language (nl/fr/de).
+    "phone": env("BEACON_ISSUER_PHONE", "+32 2 000 00 00") or "",
+    "contact": env("BEACON_ISSUER_CONTACT", "Finance department") or "",
+    "email": env("BEACON_ISSUER_EMAIL", "finance@example.org") or "",
+    "language": env("BEACON_ISSUER_LANGUAGE", "nl") or "nl",
 }

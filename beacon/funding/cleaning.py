@@ -151,7 +151,7 @@ def year_days(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def deductible_gifts_q(year: int, *, rules: dict | None = None, minimum=None) -> Q:
+def deductible_gifts_q(year: int, *, rules: dict | None = None) -> Q:
     """The gifts that count towards a year's certificate, by the settings' rules
     (TAX_CERTIFICATE_RULES): received in the year, of a deductible nature, not refunded,
     legacies only if the rules include them."""
