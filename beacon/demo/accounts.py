@@ -314,7 +314,7 @@ def _expense_splits(shown: dict[str, str]) -> dict[str, list[tuple[str, Decimal]
     """Each expense account's amount split over the activities so that the activities' totals
     are their published shares of the expenses total (the last one takes the cents left)."""
     keys = [line.key for line in accounts.EXPENSES.lines if line.key in shown]
-    total = sum(D(shown[k]) for k in keys)
+    total = sum((D(shown[k]) for k in keys), D("0"))
     targets = [(a, (total * pct / 100).quantize(D("0.01"))) for a, pct in ACTIVITY_SHARES_2021]
     targets[-1] = (targets[-1][0], total - sum(t for _a, t in targets[:-1]))
     splits: dict[str, list[tuple[str, Decimal]]] = {}

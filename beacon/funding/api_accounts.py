@@ -10,7 +10,7 @@ rows of a refused file.
 
 from decimal import Decimal
 
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from beacon.core.api import error_responses
@@ -87,14 +87,17 @@ def import_trial_balance(request, file: File[UploadedFile]):
     balance = accounts.trial_balance_import(
         actor=request.user, filename=file.name or "", content=content
     )
-    return 201, {
-        "id": balance.pk,
-        "year": balance.year,
-        "filename": balance.filename,
-        "sha256": balance.sha256,
-        "current": balance.current,
-        "lines": balance.lines.count(),
-    }
+    return Status(
+        201,
+        {
+            "id": balance.pk,
+            "year": balance.year,
+            "filename": balance.filename,
+            "sha256": balance.sha256,
+            "current": balance.current,
+            "lines": balance.lines.count(),
+        },
+    )
 
 
 @router.get(

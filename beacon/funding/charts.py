@@ -15,12 +15,6 @@ from matplotlib.figure import Figure  # noqa: E402
 
 COLOURS = ["#0b5cad", "#3f7fc1", "#6d9fd3", "#98bde3", "#1e7b34", "#5aa36a", "#f5b301", "#c77d00"]
 OTHER_COLOUR = "#b9c2cd"
-RC = {
-    "svg.hashsalt": "beacon-accounts",
-    "svg.fonttype": "none",
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-}
 
 
 def share_bars(
@@ -34,7 +28,14 @@ def share_bars(
     percentage (labels in `muted`, e.g. "not allocated", in grey); returns the <svg> element
     (no XML prolog) to inline in a page: it scales to its container, and its internal ids
     start with `ids` so that two charts on one page do not share them."""
-    with matplotlib.rc_context(RC):
+    with matplotlib.rc_context(
+        {
+            "svg.hashsalt": "beacon-accounts",
+            "svg.fonttype": "none",
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+        }
+    ):
         height = 0.5 + 0.42 * max(len(items), 1)
         figure = Figure(figsize=(6.4, height))
         axes = figure.add_axes((0.44, 0.04, 0.48, 0.92 if not title else 0.84))
