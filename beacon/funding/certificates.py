@@ -10,13 +10,13 @@ certificates are written with bulk_create in batches, numbered in Python from th
 number: 40,000 donors and 400,000 gifts are a matter of seconds (benchmarks/certificates.py).
 
 Erased donors. A certificate is a legal record: the tax administration has it (or will have it)
-and the donor deducts the amount. So erasing a donor keeps the certificates already issued
-(minimised by the erasure, not deleted) and the donor's gifts still count: a refund after erasure
-still cancels or corrects the certificate (or the declaration would keep an amount no longer
-true), and gifts of a year not yet issued still get their certificate. A new certificate of an
-erased donor takes its snapshot (name, address, national register number) from the certificate it
-corrects, since the donor's own record no longer carries it; without one, from what the erasure
-kept on the donor's record (the data the law requires for the certificate).
+and the donor deducts the amount. So erasing a donor (beacon.funding.donors.donor_erase) keeps the
+certificates as issued, and the donor's gifts still count: a refund after erasure still cancels
+or corrects the certificate (or the declaration would keep an amount no longer true). A corrective
+or cancellation of an erased donor takes its snapshot (name, address, national register number)
+from the certificate it corrects, since the donor's record no longer carries it. An erased donor
+with no certificate for the year gets none: the erasure cleared the name, address and national
+register number a certificate and its declaration need, so there is no one to certify to.
 
 Final runs are idempotent. Per donor and year the certificates form one chain: an original, then
 correctives or a cancellation each pointing (`corrects`) at the one it replaces. The current
@@ -294,13 +294,18 @@ def _write(run: CertificateRun, planned: list[_Planned], *, first_number: int | 
         TaxCertificate.objects.bulk_create(rows, batch_size=BATCH)
 
 
+def _erased_donors() -> set[int]:
+    return set(Donor.objects.filter(erased_at__isnull=False).values_list("id", flat=True))
+
+
 def _issue_draft(run: CertificateRun) -> dict[str, int]:
     minimum = settings.TAX_CERTIFICATE_MINIMUM_EUR
     TaxCertificate.objects.filter(year=run.year, draft=True).delete()
+    erased = _erased_donors()
     planned = [
         _Planned(donor_id=donor, kind=CertificateKind.ORIGINAL, amount=total, gift_count=n)
         for donor, (total, n) in sorted(donor_totals(run.year).items())
-        if total >= minimum
+        if total >= minimum and donor not in erased
     ]
     _write(run, planned, first_number=None)
     return {"issued": len(planned), "corrected": 0, "unchanged": 0}
@@ -320,6 +325,7 @@ def _issue_final(run: CertificateRun) -> dict[str, int]:
             "id", "donor_id", "amount", "kind"
         )
     }
+    erased = _erased_donors()
     planned: list[_Planned] = []
     unchanged = issued = corrected = 0
     for donor in sorted(set(totals) | set(current)):
@@ -327,7 +333,7 @@ def _issue_final(run: CertificateRun) -> dict[str, int]:
         eligible = total >= minimum
         in_force = current.get(donor)
         if in_force is None:
-            if eligible:
+            if eligible and donor not in erased:
                 planned.append(_Planned(donor, CertificateKind.ORIGINAL, total, n))
                 issued += 1
             continue
