@@ -708,7 +708,14 @@ def donor_year_totals(*, user, donor_id: int) -> list[dict]:
         )
         .order_by("-year")
     )
-    return list(rows)
+    # SQLite sums decimals as floats: give every total its two decimals back.
+    return [
+        {**row, **{k: _cents(row[k]) for k in ("total", "in_kind", "refunded")}} for row in rows
+    ]
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value or 0).quantize(cleaning.CENT)
 
 
 def donor_accounts(*, user, donor_id: int) -> QuerySet[DonorAccount]:
@@ -796,7 +803,7 @@ def _organisation_totals(year: int) -> QuerySet[Donor]:
 
 
 def _year_total(donor: Donor) -> Decimal:
-    return getattr(donor, "year_total", ZERO)
+    return _cents(getattr(donor, "year_total", ZERO))
 
 
 def partner_tiers(*, user, year: int) -> list[PartnerTier]:
@@ -809,7 +816,7 @@ def partner_tiers(*, user, year: int) -> list[PartnerTier]:
         PartnerTier(
             donor=donor,
             total=_year_total(donor),
-            in_kind=getattr(donor, "year_in_kind", ZERO),
+            in_kind=_cents(getattr(donor, "year_in_kind", ZERO)),
             tier=tier_for(_year_total(donor), tiers),
         )
         for donor in donors
@@ -823,7 +830,7 @@ def donor_tier(*, user, donor: Donor, year: int) -> PartnerTier | None:
         return None
     found = _organisation_totals(year).filter(pk=donor.pk).first()
     total = _year_total(found) if found else ZERO
-    in_kind = getattr(found, "year_in_kind", ZERO)
+    in_kind = _cents(getattr(found, "year_in_kind", ZERO))
     return PartnerTier(
         donor=donor, total=total, in_kind=in_kind, tier=tier_for(total, tiers_of_year(year))
     )

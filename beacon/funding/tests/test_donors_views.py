@@ -123,7 +123,7 @@ def test_the_detail_shows_the_number_masked_never_in_full(client, fiona, donor):
     html = page.content.decode()
     assert "••.••.••-•••.28" in html
     assert NN_1985 not in html and "85.07.30" not in html and "850730" not in html
-    assert "2024/000003" in html and "25.00" in html and "30.00" in html
+    assert "2024/000003" in html and "1 gift, 25.00 EUR" in html and "1 gift, 30.00 EUR" in html
     assert AuditRecord.objects.filter(action="view", object_id=str(donor.pk)).count() == 1
     edit = client.get(reverse("funding:donor_edit", args=[donor.pk])).content.decode()
     assert NN_1985 not in edit and "••.••.••-•••.28" in edit
