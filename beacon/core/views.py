@@ -68,7 +68,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Where a user starts: the line's board for those who take calls, the hotline's queue for
-    analysts, else the case list."""
+    analysts, donors for finance users, the network for volunteer coordinators, else the case
+    list."""
     if request.user.is_authenticated and request.user.has_perm("line.add_call"):
         return redirect("line:board")
     # Analysts work the civil hotline's queue; they read no case files.
@@ -78,4 +79,10 @@ def home(request: HttpRequest) -> HttpResponse:
         and not request.user.has_perm("cases.view_missing_case")
     ):
         return redirect("reports:queue")
+    # Those who read no case files start where their work is.
+    if request.user.is_authenticated and not request.user.has_perm("cases.view_missing_case"):
+        if request.user.has_perm("funding.view_donor"):
+            return redirect("funding:donors")
+        if request.user.has_perm("network.view_volunteer"):
+            return redirect("network:home")
     return redirect("cases:list")

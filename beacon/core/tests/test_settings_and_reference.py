@@ -103,7 +103,12 @@ def test_roles_outside_case_work_cannot_read_children(cast, role):
 def test_responders_start_on_the_line_and_others_on_the_case_list(client, cast):
     from conftest import PASSWORD
 
-    for role, start in (("first_responder", "/line/"), ("case_manager", "/cases/")):
+    for role, start in (
+        ("first_responder", "/line/"),
+        ("case_manager", "/cases/"),
+        ("finance", "/funding/donors/"),
+        ("volunteer_coordinator", "/network/"),
+    ):
         client.login(username=cast[role].username, password=PASSWORD)
         response = client.get("/")
         assert (response.status_code, response.url) == (302, start), role
