@@ -7,28 +7,25 @@ Permissions are the services' own: funding.view_taxcertificate to read, funding.
 issue_certificates to issue and to download the declaration.
 
 Issuing must run outside ATOMIC_REQUESTS: the run's lock row is committed on its own before the
-work, and a failed run is recorded as such (beacon.funding.certificates). A ninja operation cannot
-be marked `non_atomic_requests` (the view wraps every method of a path), so POST /runs does the
-issuing on a thread of its own, with its own database connection, and waits for it.
+work, and a failed run is recorded as such (beacon.funding.certificates). Ninja makes one Django
+view per path (all its methods), created when the API's URLs are built: the path /runs gets a
+PathView whose view is marked `non_atomic_requests` (its GET only reads).
 """
 
-import contextvars
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from typing import TypeVar
 
-from django.db import connection, connections
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
+from ninja.operation import PathView
 
 from beacon.core.api import error_responses
 from beacon.funding import certificates as service
 from beacon.funding.models import CertificateRun, TaxCertificate
 
 router = Router(tags=["funding: certificates"])
-T = TypeVar("T")
 
 MAX_LIMIT = 1000
 
@@ -131,31 +128,6 @@ def certificate_out(certificate: TaxCertificate, *, detail: bool = False) -> dic
     }
 
 
-def outside_request_transaction(function: Callable[..., T], **kwargs: object) -> T:
-    """`function(**kwargs)` on a thread with its own connection when the caller is inside a
-    transaction (ATOMIC_REQUESTS), so its commits are its own; its result or error is passed on.
-    The request context (channel, path of the audit records) goes along."""
-    if not connection.in_atomic_block:
-        return function(**kwargs)
-    outcome: dict[str, object] = {}
-    context = contextvars.copy_context()
-
-    def work() -> None:
-        try:
-            outcome["value"] = context.run(function, **kwargs)
-        except BaseException as exc:  # passed on to the caller below
-            outcome["error"] = exc
-        finally:
-            connections.close_all()
-
-    worker = threading.Thread(target=work, name="certificates-run")
-    worker.start()
-    worker.join()
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]  # type: ignore[return-value]
-
-
 def _attachment(filename: str, content_type: str, content: bytes) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -166,10 +138,8 @@ def _attachment(filename: str, content_type: str, content: bytes) -> HttpRespons
 @router.post("/runs", response={201: RunOut, **error_responses(403, 409, 422)})
 def run_issue(request: HttpRequest, data: RunIn):
     """Issue a year's certificates: a draft when the year is not over (or `draft` true)."""
-    run = outside_request_transaction(
-        service.issue_certificates, actor=request.user, year=data.year, draft=data.draft
-    )
-    return 201, run_out(run)
+    run = service.issue_certificates(actor=request.user, year=data.year, draft=data.draft)
+    return Status(201, run_out(run))
 
 
 @router.get("/runs", response={200: list[RunOut], **error_responses(403)})
@@ -211,3 +181,29 @@ def certificate_detail(request: HttpRequest, certificate_id: int):
 def certificate_pdf(request: HttpRequest, certificate_id: int):
     filename, content = service.certificate_pdf(user=request.user, pk=certificate_id)
     return _attachment(filename, "application/pdf", content)
+
+
+class NonAtomicPathView(PathView):
+    """A path whose Django view runs outside ATOMIC_REQUESTS (kept when ninja clones it)."""
+
+    def get_view(self) -> Callable:
+        return transaction.non_atomic_requests(super().get_view())
+
+    def clone(self) -> "NonAtomicPathView":
+        cloned = NonAtomicPathView()
+        cloned.is_async = self.is_async
+        cloned.url_name = self.url_name
+        cloned.operations = [operation.clone() for operation in self.operations]
+        return cloned
+
+
+def _non_atomic(path: str) -> None:
+    plain = router.path_operations[path]
+    marked = NonAtomicPathView()
+    marked.is_async = plain.is_async
+    marked.url_name = plain.url_name
+    marked.operations = plain.operations
+    router.path_operations[path] = marked
+
+
+_non_atomic("/runs")
