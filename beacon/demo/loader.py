@@ -439,6 +439,7 @@ class DemoLoader:
             else:
                 self.out("Demo cases already loaded: nothing to add.")
             self.load_search_notices()
+            self.load_around_missions()
             return users
         categories = {c.key: c for c in Category.objects.all()}
         subkinds = {(s.category.key, s.key): s for s in SubKind.objects.select_related("category")}
@@ -479,6 +480,7 @@ class DemoLoader:
             object_id=LOAD_OBJECT_ID,
         )
         self.load_search_notices()
+        self.load_around_missions()
         return users
 
     def load_search_notices(self) -> None:
@@ -488,6 +490,14 @@ class DemoLoader:
             self.out("  network: volunteers, partners, 13,000 followers")
         if load_campaigns(out=self.out):
             self.out("  search notices: campaigns 2019-2025")
+
+    def load_around_missions(self) -> None:
+        """Around both missions: the accounts' trial balances, donors with their gifts and
+        certificates, prevention work (each loads once, like the network)."""
+        from beacon.demo.accounts import load_accounts
+
+        if load_accounts(out=self.out):
+            self.out("  accounts: trial balances 2020, 2021, 2024, 2025")
 
     def analyze(self) -> None:
         """Fresh planner statistics for the tables just filled: after a bulk load there are
