@@ -110,8 +110,8 @@ def log_in(page, base_url, user):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    # Responders start on the line's board, everyone else on the case list.
-    page.wait_for_url(lambda url: url.endswith(("/cases/", "/line/")))
+    # Each role starts on its own page (the line's board, the case list, donors, ...).
+    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 @pytest.mark.browser
