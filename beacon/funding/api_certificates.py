@@ -108,7 +108,7 @@ def certificate_out(certificate: TaxCertificate, *, detail: bool = False) -> dic
         "number": certificate.number,
         "draft": certificate.draft,
         "kind": certificate.kind,
-        "corrects": certificate.corrects.reference if certificate.corrects_id else None,
+        "corrects": certificate.corrects.reference if certificate.corrects is not None else None,
         "corrected_by": corrected_by,
         "donor_id": certificate.donor_id,
         "donor_kind": certificate.donor_kind,

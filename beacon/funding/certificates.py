@@ -60,6 +60,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -416,7 +417,7 @@ def _message(certificate: TaxCertificate) -> tuple[str, str]:
                 "Thank you for your support. Attached is your tax certificate (form 281.71) "
                 "for the gifts you made in %(year)s. Keep it for your tax return."
             )
-        replaced = certificate.corrects.reference if certificate.corrects_id else ""
+        replaced = certificate.corrects.reference if certificate.corrects is not None else ""
         body = "\n\n".join(
             [
                 _("Dear %(name)s,") % {"name": certificate.display_name},
@@ -457,10 +458,12 @@ def certificates_deliver(*, certificate_ids: list[int]) -> int:
             .filter(pk__in=list(stored), sent_at__isnull=True)
             .values_list("id", flat=True)
         )
-        messages = []
+        messages: list[dict[str, Any]] = []
+        sending: list[int] = []
         for certificate in candidates:
             if certificate.pk not in still_unsent or not certificate.donor.email:
                 continue
+            sending.append(certificate.pk)
             subject, body = _message(certificate)
             messages.append(
                 {
@@ -482,9 +485,7 @@ def certificates_deliver(*, certificate_ids: list[int]) -> int:
                 }
             )
         outbox_enqueue_many(messages)
-        TaxCertificate.objects.filter(pk__in=[m["obj"].pk for m in messages]).update(
-            sent_at=timezone.now()
-        )
+        TaxCertificate.objects.filter(pk__in=sending).update(sent_at=timezone.now())
     return len(messages)
 
 
