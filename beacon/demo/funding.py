@@ -40,7 +40,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
-from stdnum import iban as stdnum_iban
 
 from beacon.core.audit import audit
 from beacon.core.models import AuditAction, AuditRecord
@@ -77,6 +76,7 @@ SMALL = {2021: 2_500, 2025: 3_000}
 # Mandate donors of 2021 still giving in 2025; one-off donors of 2021 giving again in 2025.
 CONTINUING_MANDATES, ONE_OFF_AGAIN = 15_000, 1_200
 FREQUENCIES = [(Frequency.MONTHLY, 0.25), (Frequency.QUARTERLY, 0.30), (Frequency.YEARLY, 0.45)]
+STEPS: dict[str, int] = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
 MONTHLY_AMOUNTS = [500, 750, 1000, 1000, 1250, 1500, 1500, 2000, 2500, 3000, 5000]
 QUARTERLY_AMOUNTS = [1500, 2000, 2500, 3000, 3000, 4000, 5000, 7500]
 LANGUAGES = [("nl", 0.55), ("fr", 0.38), ("de", 0.02), ("en", 0.05)]
@@ -306,7 +306,9 @@ class FundingDemo:
     def _iban(self) -> str:
         account = self.rng.choice(BANK_CODES) + f"{self.rng.randrange(10**7):07d}"
         bban = account + f"{int(account) % 97 or 97:02d}"
-        return "BE" + stdnum_iban.calc_check_digits("BE00" + bban) + bban
+        # ISO 13616 check digits: the BBAN, then "BE00" as digits (B=11, E=14), mod 97
+        # (stdnum's general routine costs a second over 44,000 accounts).
+        return f"BE{98 - int(bban + '111400') % 97:02d}{bban}"
 
     def _national_number(self, female: bool) -> str:
         rng = self.rng
@@ -456,9 +458,7 @@ class FundingDemo:
 
     def mandate_year(self, index: int, year: int) -> None:
         planned = self.mandates[index]
-        step = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}[
-            planned.frequency
-        ]
+        step = STEPS[planned.frequency]
         start = planned.starts_on
         first_month = start.month if start.year == year else (start.month - 1) % step + 1
         days = [date(year, month, start.day) for month in range(first_month, 13, step)]
@@ -708,7 +708,8 @@ class FundingDemo:
             )
             for g, cents in zip(yearly, amounts, strict=True):
                 g.cents = cents
-                self.mandates[g.mandate].cents = cents  # type: ignore[index]
+                if g.mandate is not None:
+                    self.mandates[g.mandate].cents = cents
             fitted = {id(g) for g in one_off[year]}
             other = sum(
                 g.cents
@@ -880,10 +881,12 @@ def _insert_ready(model: type[models.Model], names: list[str], rows: Iterable[tu
     preparing each amount through the field costs more than inserting the row. Every column
     is given (no defaults)."""
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(
-        connection.ops.quote_name(model._meta.get_field(name).column)  # type: ignore[union-attr]
-        for name in names
-    )
+    quoted = []
+    for name in names:
+        field = model._meta.get_field(name)
+        assert isinstance(field, models.Field), f"{name} is not a column"
+        quoted.append(connection.ops.quote_name(str(field.column)))
+    columns = ", ".join(quoted)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql" and hasattr(cursor.cursor, "copy"):  # psycopg 3
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
