@@ -669,7 +669,7 @@ class FundingDemo:
                 needed -= len(continuing)
             for _ in range(needed):
                 donor = self.person(since=date(year - 6, 1, 1), account=1.0, national_number=0.5)
-                planned = self.mandate(donor, year, new=rng.random() < 0.12)
+                self.mandate(donor, year, new=rng.random() < 0.12)
                 if year == 2021:
                     continuing.append(len(self.mandates) - 1)
             if year == 2021:
