@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 
 from beacon.demo import funding as demo
+from beacon.demo.accounts import load_accounts
 from beacon.figures.funding import funding_section
 from beacon.funding import cleaning
 from beacon.funding.models import (
@@ -37,12 +38,7 @@ LOAD_SECONDS: dict[str, float] = {}
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        try:
-            from beacon.demo.accounts import load_accounts
-        except ImportError:  # the accounts' demo is optional for these tests
-            pass
-        else:
-            load_accounts()
+        load_accounts()
         started = time.monotonic()
         assert demo.load_funding(out=print) is True
         LOAD_SECONDS["funding"] = time.monotonic() - started
