@@ -64,11 +64,15 @@ class SessionForm(forms.Form):
         """`volunteers`: those the user may choose from (None: the user may not see volunteers'
         names, so the session's volunteers are left as they are)."""
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].choices = _municipalities()
+        municipality = self.fields["municipality"]
+        assert isinstance(municipality, forms.ChoiceField)
+        municipality.choices = _municipalities()
+        chosen = self.fields["volunteers"]
+        assert isinstance(chosen, forms.MultipleChoiceField)
         if volunteers is None:
             del self.fields["volunteers"]
         else:
-            self.fields["volunteers"].choices = [(v.pk, str(v)) for v in volunteers]
+            chosen.choices = [(v.pk, str(v)) for v in volunteers]
 
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)

@@ -212,3 +212,34 @@ def test_tools_form(client, victor):
     assert ToolHandout.objects.get().quantity == 50
     body = client.get(HOME, {"year": "2025"}).content.decode()
     assert "MAX 24/7 poster" in body
+
+
+def test_the_home_page_reads_in_a_fixed_number_of_queries(client, victor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = [volunteer(victor, first_name=f"V{i}", email=f"v{i}@example.org") for i in range(4)]
+
+    def add(n: int) -> None:
+        for i in range(n):
+            training(victor, module=f"Module {i}")
+            services.session_create(
+                actor=victor,
+                kind="school",
+                held_on=date(2025, 4, 1 + i),
+                venue=f"School {i}",
+                municipality="44021",
+                volunteers=people[: 1 + i % 4],
+            )
+            services.tool_handout_create(
+                actor=victor, tool=f"Tool {i}", quantity=3, handed_on="2025-04-01"
+            )
+
+    client.force_login(victor)
+    add(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(HOME, {"year": "2025"}).status_code == 200
+    add(10)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(HOME, {"year": "2025"}).status_code == 200
+    assert len(many) == len(few)
