@@ -495,9 +495,15 @@ class DemoLoader:
         """Around both missions: the accounts' trial balances, donors with their gifts and
         certificates, prevention work (each loads once, like the network)."""
         from beacon.demo.accounts import load_accounts
+        from beacon.demo.funding import load_funding
+        from beacon.demo.prevention import load_prevention
 
         if load_accounts(out=self.out):
             self.out("  accounts: trial balances 2020, 2021, 2024, 2025")
+        if load_funding(out=self.out):
+            self.out("  funding: donors, gifts and certificates of 2021 and 2025")
+        if load_prevention(out=self.out):
+            self.out("  prevention: trainings, school sessions and stands")
 
     def analyze(self) -> None:
         """Fresh planner statistics for the tables just filled: after a bulk load there are

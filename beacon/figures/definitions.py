@@ -20,7 +20,7 @@ from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
-from beacon.figures import campaigns, hotline, matching, network
+from beacon.figures import campaigns, funding, hotline, matching, network, prevention
 from beacon.figures.rounding import mean as _mean
 from beacon.figures.rounding import pct as _pct
 from beacon.line.models import Call
@@ -380,6 +380,8 @@ def figures_for_year(year: int, since: int | None = None) -> dict:
         "abuse_image_hotline": abuse_image_hotline(first, year),
         "search_campaigns": campaigns.search_campaigns(first, year),
         "network": network.network_section(first, year),
+        "prevention": prevention.prevention_section(first, year),
+        "funding": funding.funding_section(first, year),
         f"case_details_{year}": {
             "runaway": runaway_details(year),
             "child_prostitution": child_prostitution_details(year),

@@ -673,3 +673,29 @@ def test_the_demo_network_gives_the_published_figures(demo, db, published, figur
     assert network["digital_screens"]["2025"] == expected["digital_screens"]["2025"]
     assert network["strava_club_followers"]["2025"] == expected["strava_club_followers"]["2025"]
     assert figures_for_year(2021)["network"]["volunteers"]["2021"] == expected["volunteers"]["2021"]
+
+
+def test_the_demo_funding_and_prevention_give_the_published_figures(demo, db, published):
+    """Certificates counted from the issued certificates, the accounts' totals from the demo's
+    trial balances (2024 and 2025 published in whole euros: compared rounded half up), prevention
+    from its trainings."""
+    figures = figures_for_year(2025, since=2020)
+    funding, expected = figures["funding"], published["funding"]
+    assert funding["donors_with_fiscal_attest"] == expected["donors_with_fiscal_attest"]
+    assert (
+        funding["organisations_supporting"]["2021"] == expected["organisations_supporting"]["2021"]
+    )
+    for key in ("income_total_eur", "expenses_total_eur", "result_eur"):
+        for year, value in expected[key].items():
+            computed = Decimal(str(funding[key][year]))
+            if year in ("2024", "2025"):
+                computed = computed.quantize(Decimal(1), ROUND_HALF_UP)
+            assert computed == Decimal(str(value)), (key, year)
+    assert as_published(funding["income_sources_pct_2021"]) == expected["income_sources_pct_2021"]
+    assert (
+        as_published(funding["expenses_by_activity_pct_2021"])
+        == expected["expenses_by_activity_pct_2021"]
+    )
+    prevention = figures["prevention"]
+    for key in ("trainings_professionals", "trainings_parents"):
+        assert prevention[key]["2025"] == published["prevention"][key]["2025"]
