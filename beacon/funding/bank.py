@@ -271,7 +271,8 @@ def parse_statement(content: bytes) -> ParsedStatement:
         free_text = tx.get("RemittanceInformationFull") or ""
         reference_text = tx.get("RemittanceInformation") or ""
         structured = _structured_reference(reference_text, free_text)
-        remittance = _clean_text(free_text or reference_text, 500)
+        # The free text; else the Strd reference when it is not the structured one (e.g. RF...).
+        remittance = _clean_text(free_text or ("" if structured else reference_text), 500)
         bank_reference = str(tx.get("TransactionID") or "").strip()
         if bank_reference:
             identity: tuple = (account, bank_reference)

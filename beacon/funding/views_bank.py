@@ -21,6 +21,7 @@ from beacon.core.errors import ConcurrentEditError
 from beacon.core.forms_errors import add_service_errors
 from beacon.core.permissions import require
 from beacon.funding import bank
+from beacon.funding.cleaning import format_structured_reference
 from beacon.funding.models import BankStatement, Donor, StatementLine
 
 PAGE_SIZE = 50
@@ -45,7 +46,14 @@ class IgnoreForm(forms.Form):
 
 
 def _lines(lines) -> list[dict]:
-    return [{"line": line, "reason": bank.reason_label(line.reason)} for line in lines]
+    return [
+        {
+            "line": line,
+            "reason": bank.reason_label(line.reason),
+            "reference": format_structured_reference(line.structured_reference),
+        }
+        for line in lines
+    ]
 
 
 def _bank_context(request: HttpRequest, form: StatementImportForm) -> dict:
@@ -123,13 +131,17 @@ def bank_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     searched_line = request.GET.get("line", "")
     query = request.GET.get("q", "").strip()[:100]
-    candidates: list[Donor] = []
+    candidates: list[dict] = []
     if searched_line.isdigit() and query:
-        candidates = bank.donor_candidates(user=request.user, query=query)
+        candidates = [
+            {"donor": d, "reference": format_structured_reference(d.structured_reference)}
+            for d in bank.donor_candidates(user=request.user, query=query)
+        ]
     rows = [
         {
             "line": line,
             "reason": bank.reason_label(line.reason),
+            "reference": format_structured_reference(line.structured_reference),
             "searched": str(line.pk) == searched_line,
             "can_resolve": line.credit and line.currency == "EUR",
         }

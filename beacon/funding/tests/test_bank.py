@@ -472,3 +472,62 @@ def test_the_donor_search_finds_by_name_and_reference_not_erased(cast):
     assert bank.donor_candidates(user=fiona, query="vanden") == [alive]
     assert bank.donor_candidates(user=fiona, query=ogm(alive.structured_reference)) == [alive]
     assert bank.donor_candidates(user=fiona, query="v") == []
+
+
+def batched(content: bytes, amounts: list[str]) -> bytes:
+    """The file's first entry made a batch: one TxDtls per amount (each copied from the first,
+    with its own amount), as banks book a batch of direct debits as one entry."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    root = etree.fromstring(content)
+    ns = {"c": etree.QName(root).namespace}
+    details = root.find(".//c:Ntry/c:NtryDtls", ns)
+    first = details.find("c:TxDtls", ns)
+    for amount in amounts[1:]:
+        copy = deepcopy(first)
+        copy.find(".//c:Amt", ns).text = amount
+        details.append(copy)
+    first.find(".//c:Amt", ns).text = amounts[0]
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_a_batch_entry_gives_one_line_per_transaction_once(cast):
+    mandated = donor("Batch", n=1)
+    Mandate.objects.create(donor=mandated, reference="MNDT-B", amount=5, starts_on=date(2024, 1, 1))
+    content = batched(statement([Entry("15.00", ref="BATCH-1", mandate="MNDT-B")]), ["5", "10"])
+    stmt = bank.statement_import(actor=cast["finance"], filename="b1.xml", content=content)
+    assert (stmt.entries, stmt.new_entries, stmt.matched) == (2, 2, 2)
+    assert sorted(Gift.objects.values_list("amount", "method")) == [
+        (Decimal("5.00"), "direct_debit"),
+        (Decimal("10.00"), "direct_debit"),
+    ]
+    overlapping = batched(
+        statement([Entry("15.00", ref="BATCH-1", mandate="MNDT-B")], message_id="OTHER"),
+        ["5", "10"],
+    )
+    again = bank.statement_import(actor=cast["finance"], filename="b2.xml", content=overlapping)
+    assert (again.entries, again.new_entries) == (2, 0)
+    assert Gift.objects.count() == 2
+
+
+def test_the_communication_keeps_the_free_text_and_the_reference_apart(cast):
+    stmt = imported(
+        cast["finance"],
+        [
+            Entry("1", ref="M1", structured_ref=structured(5)),
+            Entry("2", ref="M2", text="  Gift\nfor   Christmas "),
+            Entry("3", ref="M3", structured_ref="RF18539007547034"),
+        ],
+    )
+    lines = {line.amount: line for line in stmt.lines.all()}
+    assert (lines[Decimal("1")].structured_reference, lines[Decimal("1")].remittance) == (
+        structured(5),
+        "",
+    )
+    assert lines[Decimal("2")].remittance == "Gift for Christmas"
+    assert (lines[Decimal("3")].structured_reference, lines[Decimal("3")].remittance) == (
+        "",
+        "RF18539007547034",
+    )
