@@ -8,7 +8,9 @@ a follower's group are what the record says now (they are not kept per year).
 - `volunteers`: volunteers active at the end of each year;
 - `poster_volunteers`: of them, those whose roles include poster distribution;
 - `school_sessions_volunteers` / `stand_volunteers`: `{"volunteers": n}` of them giving school
-  workshops / staffing stands (the sessions, events and children reached are not recorded);
+  workshops / staffing stands, with the school sessions (`sessions`) or stands (`events`) held
+  in the year and the children they reached, as prevention counts them
+  (beacon.figures.prevention: the same numbers as its `school_sessions`, `stand_events`, ...);
 - `community_guard_municipalities`: municipalities with an active community-guard partnership
   at the end of the year; `<year>_new`: of those, the ones that had none at the end of the
   year before;
@@ -23,6 +25,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q, Sum
 
+from beacon.figures.prevention import prevention_section
 from beacon.network.models import Follower, Partner, PartnerKind, Volunteer, VolunteerRole
 
 RUNNING_CLUB = "running club"
@@ -62,6 +65,7 @@ def network_section(first: int, year: int) -> dict:
     """The `network` section for the years `first` to `year` (see the module's docstring)."""
     years = range(first, year + 1)
     volunteers = _volunteer_counts(years)
+    prevention = prevention_section(first, year)
     zone = ZoneInfo(settings.TIME_ZONE)
     guards: dict[str, int] = {}
     screens: dict[str, int] = {}
@@ -92,9 +96,24 @@ def network_section(first: int, year: int) -> dict:
         "digital_screens": screens,
         "strava_club_followers": followers,
         "school_sessions_volunteers": {
-            str(y): {"volunteers": volunteers[y][VolunteerRole.SCHOOL_WORKSHOPS]} for y in years
+            str(y): {
+                "volunteers": volunteers[y][VolunteerRole.SCHOOL_WORKSHOPS],
+                **_held(prevention, str(y), sessions="school_sessions", children="school_children"),
+            }
+            for y in years
         },
         "stand_volunteers": {
-            str(y): {"volunteers": volunteers[y][VolunteerRole.STANDS]} for y in years
+            str(y): {
+                "volunteers": volunteers[y][VolunteerRole.STANDS],
+                **_held(prevention, str(y), events="stand_events", children="stand_children"),
+            }
+            for y in years
         },
     }
+
+
+def _held(prevention: dict, year: str, **keys: str) -> dict[str, int]:
+    """The year's prevention counts under the network's names, when the year has any."""
+    if not any(year in prevention.get(source, {}) for source in keys.values()):
+        return {}
+    return {name: prevention.get(source, {}).get(year, 0) for name, source in keys.items()}

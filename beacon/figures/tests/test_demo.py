@@ -699,3 +699,12 @@ def test_the_demo_funding_and_prevention_give_the_published_figures(demo, db, pu
     prevention = figures["prevention"]
     for key in ("trainings_professionals", "trainings_parents"):
         assert prevention[key]["2025"] == published["prevention"][key]["2025"]
+    # The network's sessions and stands are prevention's records (the reports print "almost
+    # 13,500" and "more than 10,000" children: the demo has 13,480 and 10,050).
+    network = figures["network"]
+    schools = published["network"]["school_sessions_volunteers"]["2025"]
+    stands = published["network"]["stand_volunteers"]["2025"]
+    assert network["school_sessions_volunteers"]["2025"]["sessions"] == schools["sessions"]
+    assert 13_000 < network["school_sessions_volunteers"]["2025"]["children"] <= schools["children"]
+    assert network["stand_volunteers"]["2025"]["events"] == stands["events"]
+    assert network["stand_volunteers"]["2025"]["children"] > stands["children"]
