@@ -209,6 +209,9 @@ def issue_certificates(*, actor, year: int, draft: bool | None = None) -> Certif
     return run
 
 
+CENTS = Decimal("0.01")
+
+
 def donor_totals(year: int) -> dict[int, tuple[Decimal, int]]:
     """Each donor's deductible total and number of gifts in `year`: one aggregate query."""
     rows = (
@@ -218,7 +221,8 @@ def donor_totals(year: int) -> dict[int, tuple[Decimal, int]]:
         .order_by()
         .values_list("donor", "total", "n")
     )
-    return {donor: (Decimal(total), n) for donor, total, n in rows}
+    # SQLite sums decimals as floats (15 significant digits come back): back to cents.
+    return {donor: (Decimal(total).quantize(CENTS), n) for donor, total, n in rows}
 
 
 @dataclass
