@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from beacon.core.audit import audit, audit_view
 from beacon.core.errors import ConcurrentEditError, FieldErrors
+from beacon.core.fields import clean_text as _text
 from beacon.core.models import AuditAction
 from beacon.core.permissions import require
-from beacon.core.validators import reject_control_characters_single_line
 from beacon.funding import cleaning
 from beacon.funding.models import (
     LANGUAGES,
@@ -93,24 +93,6 @@ class GiftChangedError(ConcurrentEditError):
 
 
 # --- shared checks ----------------------------------------------------------------------------
-
-
-def _text(errors: FieldErrors, field: str, value, *, required: bool, max_length: int) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.add(field, _("Enter text."))
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.add(field, _("This field is required."))
-    elif len(value) > max_length:
-        errors.add(
-            field,
-            _("At most %(max)d characters (it has %(n)d).") % {"max": max_length, "n": len(value)},
-        )
-    errors.run(field, reject_control_characters_single_line, value)
-    return value
 
 
 def _bad(errors: FieldErrors, field: str, exc: cleaning.BadValue) -> None:

@@ -21,9 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from beacon.core.audit import audit
 from beacon.core.errors import ConcurrentEditError, FieldErrors
+from beacon.core.fields import clean_text as _text
 from beacon.core.models import AuditAction, Region
 from beacon.core.permissions import require
-from beacon.core.validators import reject_control_characters_single_line
 from beacon.network.models import (
     Follower,
     Municipality,
@@ -99,22 +99,6 @@ def _languages() -> list[str]:
 # --- shared checks ----------------------------------------------------------------------------
 
 
-def _text(errors: FieldErrors, field: str, value, *, required: bool, max_length: int) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else value
-    if not isinstance(value, str):
-        errors.add(field, _("Enter text."))
-        return ""
-    if required and not value:
-        errors.add(field, _("This field is required."))
-    elif len(value) > max_length:
-        errors.add(
-            field,
-            _("At most %(max)d characters (it has %(n)d).") % {"max": max_length, "n": len(value)},
-        )
-    errors.run(field, reject_control_characters_single_line, value)
-    return value
-
-
 def _email(errors: FieldErrors, field: str, value, *, required: bool = False) -> str:
     value = _text(errors, field, value, required=required, max_length=254)
     if value:
@@ -150,7 +134,8 @@ def _region(errors: FieldErrors, field: str, value, *, required: bool) -> Region
     return found
 
 
-def _municipality(errors: FieldErrors, field: str, value) -> Municipality | None:
+def clean_municipality(errors: FieldErrors, field: str, value) -> Municipality | None:
+    """A municipality by its code (or as a row); None when blank."""
     if value in (None, ""):
         return None
     if isinstance(value, Municipality):
@@ -166,7 +151,7 @@ def _area(
 ) -> tuple[Region | None, Municipality | None]:
     """The province and municipality; a municipality implies its province, and must lie in the
     province given."""
-    municipality = _municipality(errors, "municipality", values.get("municipality"))
+    municipality = clean_municipality(errors, "municipality", values.get("municipality"))
     region_value = values.get("region")
     if municipality is not None and region_value in (None, ""):
         return municipality.region, municipality

@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from beacon.core.audit import audit
 from beacon.core.errors import ConcurrentEditError, FieldErrors
+from beacon.core.fields import clean_text as _text
 from beacon.core.models import AuditAction
 from beacon.core.permissions import require
-from beacon.core.validators import reject_control_characters_single_line
-from beacon.network.models import Municipality, Volunteer
+from beacon.network.models import Volunteer
+from beacon.network.services import clean_municipality
 from beacon.prevention.models import Audience, Session, SessionKind, ToolHandout, Training
 
 ADD_TRAINING, CHANGE_TRAINING = "prevention.add_training", "prevention.change_training"
@@ -73,24 +74,6 @@ class SessionChangedError(ConcurrentEditError):
 # --- shared checks ----------------------------------------------------------------------------
 
 
-def _text(errors: FieldErrors, field: str, value, *, required: bool, max_length: int = 200) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.add(field, _("Enter text."))
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.add(field, _("This field is required."))
-    elif len(value) > max_length:
-        errors.add(
-            field,
-            _("At most %(max)d characters (it has %(n)d).") % {"max": max_length, "n": len(value)},
-        )
-    errors.run(field, reject_control_characters_single_line, value)
-    return value
-
-
 def _count(errors: FieldErrors, field: str, value, *, maximum: int, minimum: int = 0) -> int:
     """A whole number from `minimum` to `maximum` (digits in a string are accepted)."""
     if isinstance(value, str) and value.strip().isdigit():
@@ -136,17 +119,6 @@ def _choice(errors: FieldErrors, field: str, value, allowed: list[str], message)
         errors.add(field, message)
         return ""
     return value
-
-
-def _municipality(errors: FieldErrors, field: str, value) -> Municipality | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, Municipality):
-        return value
-    found = Municipality.objects.filter(code=str(value)).first()
-    if found is None:
-        errors.add(field, _("Unknown municipality “%(code)s”.") % {"code": str(value)[:20]})
-    return found
 
 
 def _volunteers(
@@ -227,7 +199,7 @@ def _clean_training(values: dict, *, current: Training | None) -> dict:
         "module": _text(errors, "module", merged.get("module"), required=True),
         "held_on": _day(errors, "held_on", merged.get("held_on")),
         "place": _text(errors, "place", merged.get("place"), required=False),
-        "municipality": _municipality(errors, "municipality", merged.get("municipality")),
+        "municipality": clean_municipality(errors, "municipality", merged.get("municipality")),
         "trainer": _text(errors, "trainer", merged.get("trainer"), required=True),
         "participants": _count(
             errors, "participants", merged.get("participants"), maximum=MAX_PARTICIPANTS
@@ -282,7 +254,7 @@ def _clean_session(values: dict, *, current: Session | None) -> tuple[dict, list
         ),
         "held_on": _day(errors, "held_on", merged.get("held_on")),
         "venue": _text(errors, "venue", merged.get("venue"), required=True),
-        "municipality": _municipality(errors, "municipality", merged.get("municipality")),
+        "municipality": clean_municipality(errors, "municipality", merged.get("municipality")),
         "children_reached": _count(
             errors, "children_reached", merged.get("children_reached", 0), maximum=MAX_CHILDREN
         ),
@@ -350,7 +322,7 @@ def tool_handout_create(*, actor, **values) -> ToolHandout:
         ),
         "handed_on": _day(errors, "handed_on", merged.get("handed_on")),
         "recipient": _text(errors, "recipient", merged.get("recipient"), required=False),
-        "municipality": _municipality(errors, "municipality", merged.get("municipality")),
+        "municipality": clean_municipality(errors, "municipality", merged.get("municipality")),
     }
     errors.raise_if_any()
     handout = ToolHandout.objects.create(**cleaned, created_by=_actor(actor))
