@@ -45,6 +45,10 @@ api = BeaconAPI(
         "\n\nImage matching (`/matching/`): scanning tools submit batches of images or PDQ "
         "hashes; analysts decide the near matches. Banked images are never returned: Beacon "
         "keeps only their hashes."
+        "\n\nFunding (`/funding/`): donors, gifts, bank statements (CAMT.053), tax certificates "
+        "(281.71) and the accounts, for finance users and administrators only; a donor's "
+        "national register number is returned masked, in full only in the donor's export. "
+        "Prevention (`/prevention/`): trainings, school sessions and stands, tools handed out."
         "\n\nPhotos are not uploaded through this version of the API."
     ),
     auth=PersonalToken(),
