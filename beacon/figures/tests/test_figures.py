@@ -446,6 +446,8 @@ def test_the_report_of_a_year_has_every_section(db):
         "case_details_2025",
         "search_campaigns",
         "network",
+        "prevention",
+        "funding",
     }
     assert set(figures["case_details_2025"]) == {
         "runaway",
