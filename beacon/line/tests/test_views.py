@@ -18,7 +18,13 @@ from beacon.people.models import Person
 def form(**overrides) -> dict:
     data = {
         "channel": "116000",
-        "started_at": local(timezone.now() - timedelta(minutes=4)),
+        # Four minutes ago, but today (local): a run just after midnight counts it today too.
+        "started_at": local(
+            max(
+                timezone.now() - timedelta(minutes=4),
+                timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0),
+            )
+        ),
         "ended_at": local(timezone.now()),
         "language": "nl",
         "caller_kind": "parent",
