@@ -11,19 +11,27 @@ half up to whole numbers, so a published 61% is any computed value from 60.5 to 
 """
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
-from beacon.figures import campaigns, funding, hotline, matching, network, prevention
+from beacon.figures import (
+    campaigns,
+    catalogue,
+    funding,
+    hotline,
+    matching,
+    network,
+    prevention,
+)
+from beacon.figures.engine import Period, evaluate, evaluate_per_year
 from beacon.figures.rounding import mean as _mean
 from beacon.figures.rounding import pct as _pct
-from beacon.line.models import Call
 
 
 def _local_zone() -> ZoneInfo:
@@ -44,33 +52,31 @@ def _cases_opened(mission: str, first: int, last: int):
 
 def _new_cases_by_category(mission: str, first: int, last: int) -> dict[str, dict[str, int]]:
     """Cases of a mission opened per year (local time) per figure key, plus `total` and, for
-    disappearances, `total_worrying`; one aggregate query grouped by year and figure key.
+    disappearances, `total_worrying` (catalogue.new_case_figures; one query grouped by year).
     A key is listed for the years in which one of its categories was in use (0 when none was
     opened), so legacy categories appear only in their years."""
-    rows = (
-        _cases_opened(mission, first, last)
-        .values("year", "category__figure_key")
-        .annotate(opened=Count("id"), worrying=Count("id", filter=Q(worrying=True)))
-        .order_by()
+    section_name = (
+        "disappearances_new_cases"
+        if mission == Mission.MISSING
+        else "sexual_exploitation_new_cases"
     )
-    counts: dict[tuple[str, int], int] = defaultdict(int)
-    totals: dict[int, int] = defaultdict(int)
-    worrying: dict[int, int] = defaultdict(int)
-    for row in rows:
-        counts[(row["category__figure_key"], row["year"])] += row["opened"]
-        totals[row["year"]] += row["opened"]
-        worrying[row["year"]] += row["worrying"]
-
-    section: dict[str, dict[str, int]] = {}
-    for category in Category.objects.filter(mission=mission).order_by("position", "key"):
-        years = section.setdefault(category.figure_key, {})
+    prefix = f"{section_name}."
+    categories = list(Category.objects.filter(mission=mission).order_by("position", "key"))
+    figures = [f for f in catalogue.new_case_figures(categories) if f.key.startswith(prefix)]
+    values = evaluate_per_year(figures, first, last)
+    in_use: dict[str, set[int]] = defaultdict(set)
+    for category in categories:
         for year in range(first, last + 1):
-            if category.active_in_year(year) or counts.get((category.figure_key, year)):
-                years[str(year)] = counts.get((category.figure_key, year), 0)
-    section = {key: values for key, values in section.items() if values}
-    section["total"] = {str(y): totals.get(y, 0) for y in range(first, last + 1)}
-    if mission == Mission.MISSING:
-        section["total_worrying"] = {str(y): worrying.get(y, 0) for y in range(first, last + 1)}
+            if category.active_in_year(year):
+                in_use[category.figure_key].add(year)
+    section: dict[str, dict[str, int]] = {}
+    for figure in figures:
+        key = figure.key.removeprefix(prefix)
+        per_year = values[figure.key]
+        if key in in_use:
+            per_year = {y: n for y, n in per_year.items() if n or int(y) in in_use[key]}
+        if per_year:
+            section[key] = per_year
     return section
 
 
@@ -95,7 +101,6 @@ def sexual_exploitation_new_cases(first: int, last: int) -> dict[str, dict[str, 
     report listed as a fifth row of the same table (2021: 320 + 2,147 = 2,467).
     """
     section = _new_cases_by_category(Mission.EXPLOITATION, first, last)
-    section["total_excluding_abuse_image_reports"] = section.pop("total")
     start, end = _year_bounds(first, last)
     reports = hotline.reports_received_per_year(first, last, start, end, _local_zone())
     section["total_including_abuse_image_reports"] = {
@@ -106,78 +111,17 @@ def sexual_exploitation_new_cases(first: int, last: int) -> dict[str, dict[str, 
 
 
 def hotline_calls(first: int, last: int) -> dict[str, dict[str, int]]:
-    """Calls to the emergency number per calendar year (local time):
-
-    - `116000_calls`: contacts on the 116 000 line, its free number and the paid number that
-      reaches it from abroad (`Call.objects.on_116000()`); tips on 116 800, chats, e-mails,
-      police and walk-ins are not calls to 116 000;
-    - `116000_calls_at_night_23h_to_7h`: of those, the ones that started from 23:00 up to (not
-      including) 07:00 in the organisation's time zone (`Call.objects.at_night()`), daylight
-      saving time included.
-    Two aggregate queries grouped by year.
-    """
-    start, end = _year_bounds(first, last)
-    calls = (
-        Call.objects.on_116000()
-        .filter(started_at__gte=start, started_at__lt=end)
-        .annotate(year=ExtractYear("started_at", tzinfo=_local_zone()))
-    )
-    totals = dict(calls.values("year").annotate(n=Count("id")).order_by().values_list("year", "n"))
-    nights = dict(
-        calls.at_night().values("year").annotate(n=Count("id")).order_by().values_list("year", "n")
-    )
-    years = range(first, last + 1)
-    return {
-        "116000_calls": {str(y): totals.get(y, 0) for y in years},
-        "116000_calls_at_night_23h_to_7h": {str(y): nights.get(y, 0) for y in years},
-    }
+    """Calls to the emergency number per calendar year (local time): `116000_calls` and
+    `116000_calls_at_night_23h_to_7h` (catalogue.line_figures). One query grouped by year."""
+    values = evaluate_per_year(catalogue.line_figures(), first, last)
+    return {key.removeprefix("hotline_calls."): per_year for key, per_year in values.items()}
 
 
 def runaway_details(year: int) -> dict[str, int | float]:
-    """Runaway episodes of one year: cases of category key `runaway` opened in the year.
-
-    - `reports`: those cases;
-    - `children`: distinct persons they are about;
-    - `children_repeat`: persons with more than one of them;
-    - `girls_pct_of_reports`: share of the reports about a person recorded as female;
-    - `children_in_institution_pct`: share of the children who live in an institution (as the
-      person record says now), and `reports_from_institution_children_pct` their share of reports;
-    - `found_within_48h_pct`, `found_within_week_pct`, `longer_than_month_pct`: share of the
-      reports whose child was found within 48 hours / 7 days / after more than 30 days of being
-      last seen (open cases count in none of them).
-    Percentages of `reports` (or of `children`) with one decimal; two aggregate queries.
-    """
-    cases = _cases_opened(Mission.MISSING, year, year).filter(category__figure_key="runaway")
-    in_institution = Q(person__in_institution=True)
-    missing_for = F("found_at") - F("last_seen_at")
-    counts = cases.annotate(missing_for=missing_for).aggregate(
-        reports=Count("id"),
-        girls=Count("id", filter=Q(person__gender="female")),
-        from_institution=Count("id", filter=in_institution),
-        children=Count("person", distinct=True),
-        children_in_institution=Count("person", distinct=True, filter=in_institution),
-        within_48h=Count("id", filter=Q(missing_for__lte=timedelta(hours=48))),
-        within_week=Count("id", filter=Q(missing_for__lte=timedelta(days=7))),
-        over_month=Count("id", filter=Q(missing_for__gt=timedelta(days=30))),
-    )
-    repeat = (
-        cases.values("person_id")
-        .annotate(episodes=Count("id"))
-        .order_by()
-        .aggregate(children_repeat=Count("person_id", filter=Q(episodes__gt=1)))
-    )
-    reports, children = counts["reports"], counts["children"]
-    return {
-        "reports": reports,
-        "children": children,
-        "children_repeat": repeat["children_repeat"],
-        "girls_pct_of_reports": _pct(counts["girls"], reports),
-        "children_in_institution_pct": _pct(counts["children_in_institution"], children),
-        "reports_from_institution_children_pct": _pct(counts["from_institution"], reports),
-        "found_within_48h_pct": _pct(counts["within_48h"], reports),
-        "found_within_week_pct": _pct(counts["within_week"], reports),
-        "longer_than_month_pct": _pct(counts["over_month"], reports),
-    }
+    """Runaway episodes of one year (catalogue.runaway_figures: reports, children, repeaters and
+    the shares the report gives). Percentages with one decimal; one aggregate query."""
+    values = evaluate(catalogue.runaway_figures(), Period.year(year))
+    return {key.removeprefix("case_details.runaway."): value for key, value in values.items()}
 
 
 def _count(condition: Q) -> Count:

@@ -1,0 +1,320 @@
+"""The figures' engine: each figure defined once: which records it counts, which date of theirs places them in
+a period, and how they are counted (rows, distinct persons, a share of another figure, a mean).
+
+One definition serves every use, so they cannot drift apart:
+
+- the value for any period (`evaluate`): one aggregate query per source of records over all of
+  that source's figures (`COUNT(...) FILTER (WHERE ...)`), computed by the database;
+- the value per calendar year (`evaluate_per_year`): the same, grouped by local year;
+- the records behind it (`records`): the drill-down list, filtered by the same condition, so its
+  length is the figure.
+
+A figure's key is where it sits in the published report's JSON
+(shared/reference/published-figures.json), with `case_details` standing for `case_details_<year>`
+of the year reported. Its definition is the text of the report's appendix.
+
+Periods are local calendar days, both included (`Period`); a year is 1 January to 31 December in
+the organisation's time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from beacon.core.localtime import local_days_bounds
+from beacon.figures.rounding import mean as rounded_mean
+from beacon.figures.rounding import pct
+
+# A comparison (or report) period may span at most this many years.
+MAX_PERIOD_YEARS = 20
+
+
+class PeriodError(ValueError):
+    """A period that is not one (ends before it starts, too long)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """Local calendar days from `first` to `last`, both included."""
+
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise PeriodError(_("The period must not end before it starts."))
+        if self.last.year - self.first.year >= MAX_PERIOD_YEARS:
+            raise PeriodError(
+                _("A period may span at most %(years)d years.") % {"years": MAX_PERIOD_YEARS}
+            )
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    @property
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The instant the first day starts and the instant the last day ends, local time."""
+        return local_days_bounds(self.first, self.last)
+
+    @property
+    def is_year(self) -> bool:
+        return self.first == date(self.first.year, 1, 1) and self.last == date(
+            self.first.year, 12, 31
+        )
+
+    def previous(self) -> Period:
+        """The period of the same length just before (a year: the year before)."""
+        if self.is_year:
+            return Period.year(self.first.year - 1)
+        last = self.first - timedelta(days=1)
+        return Period(last - (self.last - self.first), last)
+
+    def __str__(self) -> str:
+        if self.is_year:
+            return str(self.first.year)
+        return f"{self.first.isoformat()} – {self.last.isoformat()}"
+
+
+def local_zone():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A kind of record and the date that places it in a period (e.g. cases by the moment they
+    were opened, calls by the moment they started)."""
+
+    key: str
+    label: Promise
+    queryset: Callable[[], QuerySet]
+    date_field: str
+    # The permission that lets a user see who the records are about (drill-down rows with names
+    # and links); without it a reader of figures sees the records' numbers and dates only.
+    detail_permission: str = ""
+    # The date field is a calendar day (a DateField), not an instant.
+    days: bool = False
+
+    def in_period(self, start: datetime, end: datetime) -> QuerySet:
+        low, high = (start.date(), end.date()) if self.days else (start, end)
+        return self.queryset().filter(
+            **{f"{self.date_field}__gte": low, f"{self.date_field}__lt": high}
+        )
+
+    def year_of(self):
+        """The local calendar year of the record's date, as a database expression."""
+        if self.days:
+            return ExtractYear(self.date_field)
+        return ExtractYear(self.date_field, tzinfo=local_zone())
+
+
+# A condition on a source's records: a Q, or a function of the period's bounds returning one
+# (for conditions that look at other records of the same period, e.g. repeat episodes).
+Condition = Q | Callable[[datetime, datetime], Q]
+
+
+def _resolve(where: Condition, start: datetime, end: datetime) -> Q:
+    return where(start, end) if callable(where) else where
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number of records of `source` in a period matching `where` (rows, or distinct values of
+    `distinct`)."""
+
+    key: str
+    label: Promise
+    definition: Promise
+    source: Source
+    where: Condition = field(default_factory=Q)
+    distinct: str = ""
+
+    kind = "count"
+
+    def condition(self, start: datetime, end: datetime) -> Q:
+        return _resolve(self.where, start, end)
+
+    def expression(self, start: datetime, end: datetime) -> Count:
+        condition = self.condition(start, end)
+        target = self.distinct or "pk"
+        if not condition:
+            return Count(target, distinct=bool(self.distinct))
+        return Count(target, distinct=bool(self.distinct), filter=condition)
+
+    def needs(self) -> tuple[Figure, ...]:
+        return (self,)
+
+    @property
+    def per_year(self) -> bool:
+        """Whether the figure can be counted per year in one grouped query (its condition does
+        not depend on the period)."""
+        return not callable(self.where)
+
+    def records(self, start: datetime, end: datetime) -> QuerySet:
+        return self.source.in_period(start, end).filter(self.condition(start, end))
+
+    def value_from(self, counts: dict[str, Any]) -> int:
+        return counts[self.key] or 0
+
+
+@dataclass(frozen=True)
+class Share:
+    """`part` as a percentage of `whole`, one decimal rounded half up (0.0 when `whole` is 0)."""
+
+    key: str
+    label: Promise
+    definition: Promise
+    part: Figure
+    whole: Figure
+
+    kind = "share"
+
+    @property
+    def source(self) -> Source:
+        return self.part.source
+
+    def needs(self) -> tuple[Figure, ...]:
+        return (self.part, self.whole)
+
+    per_year = property(lambda self: self.part.per_year and self.whole.per_year)
+
+    def records(self, start: datetime, end: datetime) -> QuerySet:
+        return self.part.records(start, end)
+
+    def value_from(self, counts: dict[str, Any]) -> float:
+        return pct(counts[self.part.key] or 0, counts[self.whole.key] or 0)
+
+
+@dataclass(frozen=True)
+class Mean:
+    """The mean of `field` over the records of `of` that have it, one decimal rounded half up
+    (None when none has it)."""
+
+    key: str
+    label: Promise
+    definition: Promise
+    of: Figure
+    field_name: str
+
+    kind = "mean"
+
+    @property
+    def source(self) -> Source:
+        return self.of.source
+
+    def needs(self) -> tuple[Figure, ...]:
+        return (self.of,)
+
+    per_year = property(lambda self: self.of.per_year)
+
+    def expressions(self, start: datetime, end: datetime) -> dict[str, Any]:
+        known = self.of.condition(start, end) & Q(**{f"{self.field_name}__isnull": False})
+        return {
+            f"{self.key}#sum": Sum(self.field_name, filter=known),
+            f"{self.key}#n": Count("pk", filter=known),
+        }
+
+    def records(self, start: datetime, end: datetime) -> QuerySet:
+        return self.of.records(start, end).filter(**{f"{self.field_name}__isnull": False})
+
+    def value_from(self, counts: dict[str, Any]) -> float | None:
+        return rounded_mean(counts[f"{self.key}#sum"], counts[f"{self.key}#n"])
+
+
+AnyFigure = Figure | Share | Mean
+
+
+def _expressions(figures: Iterable[AnyFigure], start: datetime, end: datetime):
+    """The aggregate expressions of `figures`, grouped by source key."""
+    by_source: dict[str, tuple[Source, dict[str, Any]]] = {}
+    for figure in figures:
+        for needed in figure.needs():
+            source, expressions = by_source.setdefault(needed.source.key, (needed.source, {}))
+            expressions[needed.key] = needed.expression(start, end)
+        if isinstance(figure, Mean):
+            by_source[figure.source.key][1].update(figure.expressions(start, end))
+    return by_source.values()
+
+
+def evaluate(figures: Iterable[AnyFigure], period: Period) -> dict[str, Any]:
+    """The value of each figure over `period`: one aggregate query per source."""
+    figures = list(figures)
+    start, end = period.bounds
+    counts: dict[str, Any] = {}
+    for source, expressions in _expressions(figures, start, end):
+        counts.update(source.in_period(start, end).aggregate(**expressions))
+    return {figure.key: figure.value_from(counts) for figure in figures}
+
+
+def evaluate_per_year(figures: Iterable[AnyFigure], first: int, last: int) -> dict[str, dict]:
+    """The value of each figure for every calendar year from `first` to `last`:
+    `{key: {"2024": value, ...}}`; one query per source, grouped by local year."""
+    figures = list(figures)
+    for figure in figures:
+        if not figure.per_year:
+            raise ValueError(f"{figure.key} depends on its period: evaluate it year by year")
+    start, _end = Period.year(first).bounds
+    _start, end = Period.year(last).bounds
+    per_year: dict[int, dict[str, Any]] = {}
+    for source, expressions in _expressions(figures, start, end):
+        rows = (
+            source.in_period(start, end)
+            .annotate(figure_year=source.year_of())
+            .values("figure_year")
+            .annotate(**expressions)
+            .order_by()
+        )
+        for row in rows:
+            per_year.setdefault(row.pop("figure_year"), {}).update(row)
+    result: dict[str, dict] = {}
+    for figure in figures:
+        values = result.setdefault(figure.key, {})
+        for year in range(first, last + 1):
+            counts = per_year.get(year)
+            values[str(year)] = figure.value_from(counts) if counts else _empty(figure)
+    return result
+
+
+def _empty(figure: AnyFigure):
+    return {"count": 0, "share": 0.0, "mean": None}[figure.kind]
+
+
+def drill_down_count(figure: AnyFigure, period: Period) -> int:
+    """How many entries the figure's drill-down lists: records, or distinct values of the
+    figure's `distinct` field (e.g. children)."""
+    start, end = period.bounds
+    records = figure.records(start, end)
+    counted = figure.part if isinstance(figure, Share) else figure
+    if isinstance(counted, Figure) and counted.distinct:
+        return records.values(counted.distinct).distinct().count()
+    return records.count()
+
+
+# --- conditions used by several figures --------------------------------------------------------
+
+
+def other_case_in_period(condition: Q) -> Callable[[datetime, datetime], Q]:
+    """The record's person has another case matching `condition` opened in the same period
+    (a repeat episode)."""
+    from beacon.cases.models import Case
+
+    def where(start: datetime, end: datetime) -> Q:
+        others = (
+            Case.objects.filter(condition, person=OuterRef("person"))
+            .filter(opened_at__gte=start, opened_at__lt=end)
+            .exclude(pk=OuterRef("pk"))
+        )
+        return condition & Q(Exists(others))
+
+    return where
