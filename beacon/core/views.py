@@ -68,8 +68,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Where a user starts: the line's board for those who take calls, the hotline's queue for
-    analysts, donors for finance users, the network for volunteer coordinators, else the case
-    list."""
+    analysts, donors for finance users, the network for volunteer coordinators, the figures for
+    statistics readers, else the case list."""
     if request.user.is_authenticated and request.user.has_perm("line.add_call"):
         return redirect("line:board")
     # Analysts work the civil hotline's queue; they read no case files.
@@ -85,4 +85,6 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("funding:donors")
         if request.user.has_perm("network.view_volunteer"):
             return redirect("network:home")
+        if request.user.has_perm("figures.view_figures"):
+            return redirect("figures:glance")
     return redirect("cases:list")

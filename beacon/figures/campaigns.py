@@ -170,3 +170,8 @@ def search_campaigns(first: int, last: int) -> dict:
     """The section `search_campaigns`: every key, per year from `first` to `last`."""
     years = {year: year_figures(year) for year in range(first, last + 1)}
     return {key: {str(year): years[year][key] for year in years} for key in KEYS}
+
+
+def catalogue_figures() -> list:
+    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
+    return []

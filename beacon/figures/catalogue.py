@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
+from beacon.figures import campaigns, details, funding, hotline, matching, network, prevention
 from beacon.figures.engine import AnyFigure, Figure, Mean, Share, Source, other_case_in_period
 from beacon.line.models import NIGHT_ENDS, NIGHT_STARTS, Call
 
@@ -319,7 +320,18 @@ def runaway_figures() -> list[AnyFigure]:
 
 # Functions returning an area's figures; an area adds its own here (CONTRIBUTING.md: "how to
 # add a figure").
-AREAS = [line_figures, new_case_figures, runaway_figures]
+AREAS = [
+    line_figures,
+    new_case_figures,
+    runaway_figures,
+    details.details_figures,
+    hotline.catalogue_figures,
+    matching.catalogue_figures,
+    campaigns.catalogue_figures,
+    prevention.catalogue_figures,
+    network.catalogue_figures,
+    funding.catalogue_figures,
+]
 
 
 def catalogue() -> dict[str, AnyFigure]:

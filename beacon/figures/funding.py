@@ -129,3 +129,8 @@ def funding_section(first: int, year: int) -> dict:
         if activities:
             section[f"expenses_by_activity_pct_{y}"] = activities
     return section
+
+
+def catalogue_figures() -> list:
+    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
+    return []

@@ -445,3 +445,8 @@ def figures_by_section(start: datetime, end: datetime) -> dict[str, dict]:
             sections[f"dsa_{key}"] = value
     sections["image_matching"] = matching.period_figures(start, end)
     return sections
+
+
+def catalogue_figures() -> list:
+    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
+    return []

@@ -117,3 +117,8 @@ def _held(prevention: dict, year: str, **keys: str) -> dict[str, int]:
     if not any(year in prevention.get(source, {}) for source in keys.values()):
         return {}
     return {name: prevention.get(source, {}).get(year, 0) for name, source in keys.items()}
+
+
+def catalogue_figures() -> list:
+    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
+    return []

@@ -112,3 +112,8 @@ def prevention_section(first: int, year: int) -> dict:
         if professionals.get(y) or parents.get(y) or school[y][0]:
             section[str(y)] = detail
     return section
+
+
+def catalogue_figures() -> list:
+    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
+    return []

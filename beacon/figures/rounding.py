@@ -1,4 +1,4 @@
-"""How every share, mean and median of the figures is rounded: one decimal, half up, from the exact
+"""How every share, mean, median and growth of the figures is rounded: one decimal, half up, from the exact
 value (not from a float), so 60.95 is 61.0. The annual reports print whole numbers rounded half up,
 so a published 61% is any computed value from 60.5 to 61.4."""
 
@@ -32,3 +32,19 @@ def median_hours(durations: list[timedelta]) -> float | None:
     if not durations:
         return None
     return one_decimal(Decimal(median(d.total_seconds() for d in durations)) / Decimal(3600))
+
+
+# What a growth against nothing is: a figure that was 0 and no longer is has no percentage.
+NEW = "new"
+
+
+def growth(current: int | float, previous: int | float) -> float | str:
+    """The change from `previous` to `current` as a percentage of `previous`, one decimal rounded
+    half up like every share (+17.0, -3.5); `NEW` when `previous` is 0 and `current` is not, 0.0
+    when both are 0. The same function gives every growth of the page, the exports and the
+    report."""
+    if not previous:
+        return NEW if current else 0.0
+    return one_decimal(
+        (Decimal(str(current)) - Decimal(str(previous))) * 100 / Decimal(str(previous))
+    )
