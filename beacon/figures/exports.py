@@ -3,7 +3,7 @@
 Both read the output of figures_for_year and use its keys as they are (stable, untranslated:
 a spreadsheet that reads one year's file reads the next one's):
 
-- CSV: one row per figure (`section`, `key`, `year`, `value`). `key` is the figure's full dotted
+- CSV: one row per figure (an empty mapping, e.g. a table without years, is a row `{}`) (`section`, `key`, `year`, `value`). `key` is the figure's full dotted
   path inside its section (with the year where the JSON has it, e.g. `runaway.2024`), so every
   row parses back to the JSON value (`parse_csv`); `year` repeats the year the figure is about
   (from a year key, or from a key such as `case_details_2025` or `2025_breakdown`; empty when
@@ -34,7 +34,9 @@ _YEAR_IN_KEY = re.compile(r"(?:^|_)(\d{4})(?:_|$)")
 
 
 def _leaves(node: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Any]]:
-    if isinstance(node, dict):
+    """(path, value) of every value that is not a mapping; an empty mapping (a figure with no
+    year to show) is a value of its own, so that it survives the CSV."""
+    if isinstance(node, dict) and node:
         for key, value in node.items():
             yield from _leaves(value, (*path, str(key)))
     else:
@@ -110,6 +112,8 @@ def parse_csv(text: str) -> dict:
     figures: dict = {}
     for row in csv.DictReader(io.StringIO(text)):
         node = figures.setdefault(row["section"], {})
+        if not row["key"]:  # a whole section without figures
+            continue
         *parents, last = row["key"].split(".")
         for part in parents:
             node = node.setdefault(part, {})
@@ -131,6 +135,8 @@ def _table(section: str, content: Any) -> tuple[list[str], dict[str, dict[str, A
     table: dict[str, dict[str, Any]] = {}
     years: set[str] = set()
     for path, value in _leaves(content, ()):
+        if value == {}:
+            continue
         year, at = _year_at((section, *path))
         parts = [
             _without_year(part) if index + 1 == at else part for index, part in enumerate(path)
