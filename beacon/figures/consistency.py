@@ -15,7 +15,8 @@ computed from the records can be shown to have none:
 - every share (a key with `_pct`) lies between 0 and 100;
 - a figure quoted in two places is the same: the runaway reports of the details and of the
   five-year table; each exploitation category's details `total` and its new case files; the
-  civil hotline's year breakdown and its reports per year.
+  civil hotline's year breakdown and its reports per year; a prevention figure of a year's
+  summary (`prevention.2025.school_sessions`) and of its multi-year table.
 
 A missing key is no contradiction (a section may not compute it for its years).
 """
@@ -226,6 +227,16 @@ def _details(figures: dict) -> list[Contradiction]:
                 f"{section}.sextortion.total",
                 sextortion.get("total"),
             )
+    prevention = figures.get("prevention") or {}
+    for year, of_year in prevention.items():
+        if not (year.isdigit() and isinstance(of_year, dict)):
+            continue
+        for key, value in of_year.items():
+            table = prevention.get(key)
+            if isinstance(table, dict) and year in table:
+                found += _same_rule(
+                    f"prevention.{year}.{key}", value, f"prevention.{key}.{year}", table[year]
+                )
     hotline = figures.get("abuse_image_hotline") or {}
     for key, breakdown in hotline.items():
         if key.endswith("_breakdown") and isinstance(breakdown, dict):

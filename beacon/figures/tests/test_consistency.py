@@ -40,6 +40,10 @@ CONSISTENT: dict = {
         "discrete_vignette_campaigns": {"2024": 2, "2025": 3},
     },
     "funding": {"income_sources_pct_2021": {"legacies": 9.2}},
+    "prevention": {
+        "school_sessions": {"2024": 30, "2025": 40},
+        "2025": {"school_sessions": 40, "police_trainings": 2},
+    },
     "case_details_2025": {
         "runaway": {
             "reports": 12,
@@ -194,6 +198,15 @@ def test_the_hand_made_report_is_consistent():
                     "abuse_image_hotline.reports_received.2025",
                 ),
                 (51, 50),
+            ),
+        ),
+        (
+            "prevention.2025.school_sessions",
+            41,
+            Contradiction(
+                "same_figure",
+                ("prevention.2025.school_sessions", "prevention.school_sessions.2025"),
+                (41, 40),
             ),
         ),
         (
