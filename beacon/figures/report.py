@@ -57,6 +57,10 @@ SECTION_TITLES = {
 # Labels of the per-category details that the catalogue does not define (yet).
 DETAIL_TITLES = {
     "runaway": gettext_lazy("Runaways"),
+    "undefined": gettext_lazy("Undefined disappearances"),
+    "unaccompanied_minor": gettext_lazy("Unaccompanied minors"),
+    "family_context": gettext_lazy("Disappearances within the family context"),
+    "abduction_outside_family": gettext_lazy("Abductions outside the family context"),
     "child_prostitution": gettext_lazy("Sexual exploitation of minors in prostitution"),
     "sexting_without_consent": gettext_lazy("Sexting without consent"),
     "sextortion": gettext_lazy("Sextortion"),
@@ -64,21 +68,21 @@ DETAIL_TITLES = {
 }
 DETAIL_LABELS = {
     "total": gettext_lazy("New case files"),
-    "under_16_pct": gettext_lazy("Victim under 16, %"),
+    "under_16_pct": gettext_lazy("Victim under 16"),
     "under_13": gettext_lazy("Victims under 13"),
     "boys": gettext_lazy("Boys"),
-    "in_institution_pct": gettext_lazy("Living in an institution, %"),
-    "linked_to_running_away_pct": gettext_lazy("Linked to running away, %"),
+    "in_institution_pct": gettext_lazy("Living in an institution"),
+    "linked_to_running_away_pct": gettext_lazy("Linked to running away"),
     "reports_via_age_check_tool": gettext_lazy("Reported through the age-check tool"),
     "teen_pimp_involved": gettext_lazy("A teen pimp involved"),
     "carried_over": gettext_lazy("Case files carried over from earlier years"),
     "mean_age": gettext_lazy("Mean age"),
-    "age_13_or_younger_pct": gettext_lazy("Aged 13 or younger, %"),
-    "age_12_or_younger_pct": gettext_lazy("Aged 12 or younger, %"),
-    "age_14_or_younger_pct": gettext_lazy("Aged 14 or younger, %"),
-    "girls_pct": gettext_lazy("Girls, %"),
-    "male_pct": gettext_lazy("Boys, %"),
-    "financial_pct": gettext_lazy("Financial sextortion, % of sextortion"),
+    "age_13_or_younger_pct": gettext_lazy("Aged 13 or younger"),
+    "age_12_or_younger_pct": gettext_lazy("Aged 12 or younger"),
+    "age_14_or_younger_pct": gettext_lazy("Aged 14 or younger"),
+    "girls_pct": gettext_lazy("Girls"),
+    "male_pct": gettext_lazy("Boys"),
+    "financial_pct": gettext_lazy("Financial sextortion, share of sextortion"),
     "content": gettext_lazy("Sextortion for content"),
     "financial": gettext_lazy("Financial sextortion"),
 }
@@ -310,8 +314,18 @@ def _detail_rows(values: dict, figures: dict, prefix: str) -> list[tuple[str, st
             rows += [(f"{title}: {label}", text) for label, text in _detail_rows(value, {}, "")]
             continue
         label = _label(figures, f"{prefix}{key}", str(DETAIL_LABELS.get(key, key)))
-        rows.append((label, fmt(value, pct=key.endswith("_pct"))))
+        rows.append((label, fmt(value, pct="_pct" in key)))
     return rows
+
+
+def _detail_title(key: str, figures: dict) -> str:
+    """The title of a category's details: ours, else the category's name in the catalogue."""
+    if key in DETAIL_TITLES:
+        return str(DETAIL_TITLES[key])
+    for section in ("disappearances_new_cases", "sexual_exploitation_new_cases"):
+        if f"{section}.{key}" in figures:
+            return str(figures[f"{section}.{key}"].label)
+    return key
 
 
 def _details(data: dict, year: int, figures: dict) -> list[dict]:
@@ -319,7 +333,7 @@ def _details(data: dict, year: int, figures: dict) -> list[dict]:
     return [
         {
             "key": key,
-            "title": str(DETAIL_TITLES.get(key, key)),
+            "title": _detail_title(key, figures),
             "rows": _detail_rows(values, figures, f"case_details.{key}."),
         }
         for key, values in details.items()
