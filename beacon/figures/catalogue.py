@@ -8,7 +8,7 @@ is built when asked, in the active language). `figure(key)` finds one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.db.models import F, Q
@@ -98,7 +98,7 @@ def new_case_figures(categories: Iterable[Category] | None = None) -> list[AnyFi
         categories = Category.objects.order_by("-mission", "position", "key")
     figures: list[AnyFigure] = []
     seen: set[tuple[str, str]] = set()
-    sections = {
+    sections: dict[str, tuple[str, Source]] = {
         Mission.MISSING: ("disappearances_new_cases", MISSING_CASES),
         Mission.EXPLOITATION: ("sexual_exploitation_new_cases", EXPLOITATION_CASES),
     }
@@ -320,7 +320,7 @@ def runaway_figures() -> list[AnyFigure]:
 
 # Functions returning an area's figures; an area adds its own here (CONTRIBUTING.md: "how to
 # add a figure").
-AREAS = [
+AREAS: list[Callable[[], list[AnyFigure]]] = [
     line_figures,
     new_case_figures,
     runaway_figures,

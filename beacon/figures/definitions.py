@@ -23,6 +23,7 @@ from beacon.cases.models import Case, Category
 from beacon.figures import (
     campaigns,
     catalogue,
+    details,
     funding,
     hotline,
     matching,
@@ -328,6 +329,7 @@ def figures_for_year(year: int, since: int | None = None) -> dict:
         "funding": funding.funding_section(first, year),
         f"case_details_{year}": {
             "runaway": runaway_details(year),
+            **details.details_section(Period.year(year)),
             "child_prostitution": child_prostitution_details(year),
             "sexting_without_consent": sexting_details(year),
             "sextortion": sextortion_details(year),

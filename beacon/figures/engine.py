@@ -97,7 +97,7 @@ class Source:
     were opened, calls by the moment they started)."""
 
     key: str
-    label: Promise
+    label: str | Promise
     queryset: Callable[[], QuerySet]
     date_field: str
     # The permission that lets a user see who the records are about (drill-down rows with names
@@ -134,7 +134,7 @@ class Figure:
     `distinct`)."""
 
     key: str
-    label: Promise
+    label: str | Promise
     definition: Promise
     source: Source
     where: Condition = field(default_factory=Q)
@@ -173,7 +173,7 @@ class Share:
     """`part` as a percentage of `whole`, one decimal rounded half up (0.0 when `whole` is 0)."""
 
     key: str
-    label: Promise
+    label: str | Promise
     definition: Promise
     part: Figure
     whole: Figure
@@ -202,7 +202,7 @@ class Mean:
     (None when none has it)."""
 
     key: str
-    label: Promise
+    label: str | Promise
     definition: Promise
     of: Figure
     field_name: str
@@ -281,8 +281,10 @@ def evaluate_per_year(figures: Iterable[AnyFigure], first: int, last: int) -> di
     for figure in figures:
         values = result.setdefault(figure.key, {})
         for year in range(first, last + 1):
-            counts = per_year.get(year)
-            values[str(year)] = figure.value_from(counts) if counts else _empty(figure)
+            counts = per_year.get(year, {})
+            # A year may have records of one source and none of another.
+            present = all(needed.key in counts for needed in figure.needs())
+            values[str(year)] = figure.value_from(counts) if present else _empty(figure)
     return result
 
 

@@ -112,7 +112,8 @@ def compare(
             except KeyError:
                 results.append(Comparison(path, value, None, NOT_COMPUTED))
                 continue
-        if isinstance(computed, dict):
+        # A report's words ("over 80", "3 in 4") are not a computed number's.
+        if isinstance(computed, dict) or (isinstance(value, str) and not isinstance(computed, str)):
             results.append(Comparison(path, value, None, NOT_COMPUTED))
             continue
         status = REPRODUCED if matches(value, computed) else DIFFERS

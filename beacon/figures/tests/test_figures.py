@@ -453,8 +453,50 @@ def test_the_report_of_a_year_has_every_section(db):
     }
     assert set(figures["case_details_2025"]) == {
         "runaway",
+        "family_context",
+        "abduction_outside_family",
+        "undefined",
+        "unaccompanied_minor",
         "child_prostitution",
         "sexting_without_consent",
         "sextortion",
         "grooming",
     }
+
+
+def test_undefined_and_unaccompanied_details_count_sub_kinds_outcomes_and_repeats(db):
+    from beacon.cases.models import SubKind
+    from beacon.figures.details import details_section
+    from beacon.figures.engine import Period
+
+    june = datetime(2025, 6, 1, 12, tzinfo=UTC)
+    undefined = Category.objects.get(key="undefined_and_other")
+    young = SubKind.objects.get(category=undefined, key="young_adult")
+    lost = SubKind.objects.get(category=undefined, key="lost_child")
+    outcomes = [(young, "left_voluntarily"), (young, "found_safe"), (lost, "returned"), (lost, "")]
+    for subkind, outcome in outcomes:
+        case = record("undefined_and_other", june)
+        closed = june + timedelta(days=1) if outcome else None
+        Case.objects.filter(pk=case.pk).update(subkind=subkind, outcome=outcome, closed_at=closed)
+    record("undefined_and_other", datetime(2024, 6, 1, 12, tzinfo=UTC))  # another year
+    minor = Person.objects.create(first_name="Un", last_name="Accompanied")
+    record("unaccompanied_minor", june, person=minor)
+    record("unaccompanied_minor", june + timedelta(days=30), person=minor)
+    record("unaccompanied_minor", june)
+    details = details_section(Period.year(2025))
+    assert details["undefined"] == {
+        "total": 4,
+        "young_adults_18_24": 2,
+        "lost_children": 2,
+        "closed_pct": 75.0,
+        "found_safe_or_returned": 2,
+        "young_adults_left_voluntarily": 1,
+        "found_deceased": 0,
+        "still_missing": 1,
+    }
+    assert details["unaccompanied_minor"] == {
+        "disappearances": 3,
+        "children": 2,
+        "children_left_repeatedly": 1,
+    }
+    assert details["family_context"]["total"] == 0
