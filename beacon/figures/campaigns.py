@@ -173,5 +173,41 @@ def search_campaigns(first: int, last: int) -> dict:
 
 
 def catalogue_figures() -> list:
-    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
-    return []
+    """This section's notice counts in the catalogue (beacon.figures.catalogue): notices by the
+    moment they were published (withdrawn ones too; drafts never published are not)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from beacon.figures.engine import Figure, Source
+
+    notices = Source(
+        key="search_notices",
+        label=_("Search notices, by the moment they were published"),
+        queryset=SearchNotice.objects.all,
+        date_field="published_at",
+        detail_permission="alerts.view_searchnotice",
+    )
+    return [
+        Figure(
+            key="search_campaigns.total",
+            label=_("Search campaigns"),
+            definition=_("Search notices published in the period, public and discrete."),
+            source=notices,
+        ),
+        Figure(
+            key="search_campaigns.public_poster_campaigns_social_networks_childrescue",
+            label=_("Public poster campaigns"),
+            definition=_("Of the notices published in the period, the public ones."),
+            source=notices,
+            where=Q(kind=NoticeKind.PUBLIC),
+        ),
+        Figure(
+            key="search_campaigns.discrete_vignette_campaigns",
+            label=_("Discrete vignette campaigns"),
+            definition=_(
+                "Of the notices published in the period, the discrete ones (vignettes to trusted "
+                "partners only)."
+            ),
+            source=notices,
+            where=Q(kind=NoticeKind.DISCRETE),
+        ),
+    ]

@@ -448,5 +448,27 @@ def figures_by_section(start: datetime, end: datetime) -> dict[str, dict]:
 
 
 def catalogue_figures() -> list:
-    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
-    return []
+    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs:
+    reports received (by the moment they were received, local time)."""
+    from django.utils.translation import gettext_lazy as _
+
+    from beacon.figures.engine import Figure, Source
+
+    reports = Source(
+        key="hotline_reports",
+        label=_("Civil hotline reports, by the moment they were received"),
+        queryset=Report.objects.all,
+        date_field="received_at",
+        detail_permission="reports.view_urlitem",
+    )
+    return [
+        Figure(
+            key="abuse_image_hotline.reports_received",
+            label=_("Reports of abuse images received"),
+            definition=_(
+                "Reports the civil hotline received from the public in the period, however many "
+                "URLs each names and whatever their assessment."
+            ),
+            source=reports,
+        )
+    ]

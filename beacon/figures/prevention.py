@@ -115,5 +115,39 @@ def prevention_section(first: int, year: int) -> dict:
 
 
 def catalogue_figures() -> list:
-    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
-    return []
+    """This section's training counts in the catalogue (beacon.figures.catalogue): trainings by
+    the day they were held."""
+    from django.db.models import Q
+    from django.utils.translation import gettext_lazy as _
+
+    from beacon.figures.engine import Figure, Source
+
+    trainings = Source(
+        key="trainings",
+        label=_("Trainings, by the day they were held"),
+        queryset=Training.objects.all,
+        date_field="held_on",
+        detail_permission="prevention.view_training",
+        days=True,
+    )
+    # Planned trainings count once their day has come.
+    held = Q(held_on__lte=timezone.localdate())
+    return [
+        Figure(
+            key="prevention.trainings_professionals",
+            label=_("Trainings for professionals"),
+            definition=_(
+                "Trainings held in the period for professionals, police, youth-care staff and "
+                "teachers (every audience but parents)."
+            ),
+            source=trainings,
+            where=~Q(audience=Audience.PARENTS) & held,
+        ),
+        Figure(
+            key="prevention.trainings_parents",
+            label=_("Trainings for parents"),
+            definition=_("Trainings held in the period for parents."),
+            source=trainings,
+            where=Q(audience=Audience.PARENTS) & held,
+        ),
+    ]
