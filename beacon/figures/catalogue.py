@@ -273,6 +273,7 @@ def runaway_figures() -> list[AnyFigure]:
         ),
         share(
             "girls_pct_of_reports",
+            # xgettext:no-python-format
             _("Girls, % of runaway reports"),
             girls,
             reports,
@@ -280,6 +281,7 @@ def runaway_figures() -> list[AnyFigure]:
         ),
         share(
             "children_in_institution_pct",
+            # xgettext:no-python-format
             _("Children in an institution, % of runaway children"),
             children_in_institution,
             children,
@@ -287,6 +289,7 @@ def runaway_figures() -> list[AnyFigure]:
         ),
         share(
             "reports_from_institution_children_pct",
+            # xgettext:no-python-format
             _("Reports about children in an institution, % of runaway reports"),
             reports_from_institution,
             reports,
@@ -294,6 +297,7 @@ def runaway_figures() -> list[AnyFigure]:
         ),
         share(
             "found_within_48h_pct",
+            # xgettext:no-python-format
             _("Found within 48 hours, % of runaway reports"),
             within_48h,
             reports,
@@ -301,6 +305,7 @@ def runaway_figures() -> list[AnyFigure]:
         ),
         share(
             "found_within_week_pct",
+            # xgettext:no-python-format
             _("Found within a week, % of runaway reports"),
             within_week,
             reports,
@@ -308,6 +313,7 @@ def runaway_figures() -> list[AnyFigure]:
         ),
         share(
             "longer_than_month_pct",
+            # xgettext:no-python-format
             _("Missing longer than a month, % of runaway reports"),
             over_month,
             reports,
