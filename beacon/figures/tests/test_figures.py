@@ -24,30 +24,12 @@ from beacon.figures.definitions import (
     sexual_exploitation_new_cases,
 )
 from beacon.figures.selectors import figures_for_user
-from beacon.line.models import Call
+from beacon.figures.tests.factories import call as contact
+from beacon.figures.tests.factories import record
 from beacon.people.models import Person
 from beacon.reports.models import Report
 
 UTC = ZoneInfo("UTC")
-
-
-def record(category_key: str, opened: datetime, *, worrying=False, person=None) -> Case:
-    """A case as an old record (written directly, like imported history)."""
-    person = person or Person.objects.create(
-        first_name="Test", last_name="Kind", date_of_birth=date(2010, 1, 1)
-    )
-    category = Category.objects.get(key=category_key)
-    return Case.objects.create(
-        number=f"T-{Case.objects.count() + 1}",
-        mission=category.mission,
-        category=category,
-        person=person,
-        opened_at=opened,
-        last_seen_at=opened - timedelta(hours=1),
-        channel="116000",
-        reporter_kind="parent",
-        worrying=worrying,
-    )
 
 
 def test_legacy_categories_appear_only_in_their_years(db):
@@ -192,12 +174,6 @@ def test_command_refuses_implausible_years(db):
 # --- the line ------------------------------------------------------------------------------------
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-def contact(started: datetime, channel: str = "116000") -> Call:
-    return Call.objects.create(
-        channel=channel, caller_kind="child", topic_kind="out_of_scope", started_at=started
-    )
 
 
 def test_hotline_calls_count_the_116000_line_by_local_year(db):

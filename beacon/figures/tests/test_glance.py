@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
-from beacon.cases.models import Case, Category
+from beacon.cases.models import Case
 from beacon.core.models import AuditRecord
 from beacon.figures.catalogue import catalogue
 from beacon.figures.engine import Figure, Mean, Period, Share, drill_down_count, evaluate
+from beacon.figures.tests.factories import call, record
 from beacon.figures.views_glance import PAGE_SIZE
 from beacon.line.models import Call
 from beacon.people.models import Person
@@ -18,31 +19,6 @@ from beacon.people.models import Person
 BRUSSELS = ZoneInfo("Europe/Brussels")
 YEAR_2025 = {"from": "2025-01-01", "to": "2025-12-31"}
 DISTINCTIVE = "Zebulonia"
-
-
-def record(category_key: str, opened: datetime, *, person=None, worrying=False) -> Case:
-    """A case as an old record (written directly, like imported history)."""
-    person = person or Person.objects.create(
-        first_name="Test", last_name="Kind", date_of_birth=date(2010, 1, 1)
-    )
-    category = Category.objects.get(key=category_key)
-    return Case.objects.create(
-        number=f"G-{Case.objects.count() + 1}",
-        mission=category.mission,
-        category=category,
-        person=person,
-        opened_at=opened,
-        last_seen_at=opened - timedelta(hours=1),
-        channel="116000",
-        reporter_kind="parent",
-        worrying=worrying,
-    )
-
-
-def call(started: datetime, channel: str = "116000") -> Call:
-    return Call.objects.create(
-        channel=channel, caller_kind="child", topic_kind="out_of_scope", started_at=started
-    )
 
 
 @pytest.fixture
@@ -126,8 +102,8 @@ def test_statistics_reader_sees_numbers_but_no_name(records_2025, client, cast):
     url = reverse("figures:records", args=["disappearances_new_cases.runaway"])
     html = client.get(url, YEAR_2025).content.decode()
     assert DISTINCTIVE not in html
-    assert "G-1" in html
-    assert reverse("cases:detail", args=[Case.objects.get(number="G-1").pk]) not in html
+    assert "T-1" in html
+    assert reverse("cases:detail", args=[Case.objects.get(number="T-1").pk]) not in html
 
 
 def test_administrator_sees_the_name_and_a_link_to_the_case(records_2025, client, cast):
@@ -135,7 +111,7 @@ def test_administrator_sees_the_name_and_a_link_to_the_case(records_2025, client
     url = reverse("figures:records", args=["disappearances_new_cases.runaway"])
     html = client.get(url, YEAR_2025).content.decode()
     assert DISTINCTIVE in html
-    assert reverse("cases:detail", args=[Case.objects.get(number="G-1").pk]) in html
+    assert reverse("cases:detail", args=[Case.objects.get(number="T-1").pk]) in html
 
 
 def test_a_drill_down_read_is_audited(records_2025, client, cast):

@@ -6,7 +6,7 @@ year without records."""
 import re
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,8 +17,7 @@ from django.utils import timezone, translation
 from beacon.cases.models import Case, Category
 from beacon.core.models import UserProfile
 from beacon.figures.report import fmt_growth
-from beacon.line.models import Call
-from beacon.people.models import Person
+from beacon.figures.tests.factories import call, record
 from beacon.reports.models import Report
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
@@ -26,26 +25,7 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def opened(category_key: str, when: datetime) -> Case:
-    person = Person.objects.create(
-        first_name="Test", last_name="Kind", date_of_birth=date(2010, 1, 1)
-    )
-    category = Category.objects.get(key=category_key)
-    return Case.objects.create(
-        number=f"T-{Case.objects.count() + 1}",
-        mission=category.mission,
-        category=category,
-        person=person,
-        opened_at=when,
-        last_seen_at=when - timedelta(hours=1),
-        channel="116000",
-        reporter_kind="parent",
-    )
-
-
-def call(started: datetime) -> Call:
-    return Call.objects.create(
-        channel="116000", caller_kind="child", topic_kind="out_of_scope", started_at=started
-    )
+    return record(category_key, when)
 
 
 @pytest.fixture
