@@ -303,6 +303,17 @@ def child(args) -> None:
     if connection.vendor == "postgresql":
         for query in (report_queries[1], catalogue_queries[1]):
             plans.append(explain(query))
+    without_jit = {}
+    if connection.vendor == "postgresql":
+        # The same, with PostgreSQL's JIT compilation off for the session (see the plans).
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        without_jit = {
+            "report_runs_s": timed(report, args.runs),
+            "catalogue_runs_s": timed(year_with_comparison, args.runs),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit")
     current, previous = year_with_comparison()
     whole = report()
     print(
@@ -310,9 +321,7 @@ def child(args) -> None:
             {
                 "backend": connection.vendor,
                 "server": connection.cursor().connection.__class__.__module__,
-                "version": connection.Database.sqlite_version
-                if connection.vendor == "sqlite"
-                else connection.cursor().connection.info.server_version,
+                "version": ".".join(map(str, connection.get_database_version())),
                 "cases": Case.objects.count(),
                 "cases_2025": Case.objects.filter(opened_at__year=YEAR).count(),
                 "persons": Person.objects.count(),
@@ -324,6 +333,7 @@ def child(args) -> None:
                 "report_queries": report_queries,
                 "catalogue_queries": catalogue_queries,
                 "plans": plans,
+                "without_jit": without_jit,
                 "profile": out.getvalue()[out.getvalue().find("ncalls") :],
                 "sample": {
                     key: [previous[key], current[key]]
@@ -379,6 +389,19 @@ def report(result: dict, target: float) -> None:
     )
     worst = max(p95(a), p95(b))
     print(f"target under {target:g} s (p95 of both): {'met' if worst < target else 'NOT met'}")
+    if result.get("without_jit"):
+        c, d = result["without_jit"]["report_runs_s"], result["without_jit"]["catalogue_runs_s"]
+        print("the same with SET jit = off:")
+        print(
+            f"  figures_for_year({YEAR}): median {statistics.median(c):.3f} s, "
+            f"p95 {p95(c):.3f} s ({', '.join(f'{r:.3f}' for r in c)})"
+        )
+        print(
+            f"  year with comparison: median {statistics.median(d):.3f} s, "
+            f"p95 {p95(d):.3f} s ({', '.join(f'{r:.3f}' for r in d)})"
+        )
+        worst = max(p95(c), p95(d))
+        print(f"  target under {target:g} s: {'met' if worst < target else 'NOT met'}")
     print(f"sample ({YEAR - 1}, {YEAR}): {json.dumps(result['sample'])}")
     print(f"report's {YEAR} sextortion details: {json.dumps(result['report_sextortion'])}")
     print("figures_for_year:")
