@@ -24,8 +24,9 @@ Then it times, --runs times after one warm-up, median and p95 (with 5 runs p95 i
   hotline and image matching, run their queries on empty tables);
 - `evaluate(catalogue().values(), Period.year(2025))` and the same for 2024: every catalogue
   figure of a year with its comparison year (the figures page), `catalogue()` included.
-It lists the slowest queries of one run of each, and on PostgreSQL prints EXPLAIN ANALYZE of
-the slowest.
+It lists the slowest queries of one run of each and profiles one report; on PostgreSQL it prints
+EXPLAIN ANALYZE of the slowest and times both again with JIT compilation off (SET jit = off).
+benchmarks/figures.txt: its output, with notes on why the targets are missed and the fixes.
 """
 
 import argparse
