@@ -192,15 +192,7 @@ def _evolution(figures: dict[str, AnyFigure], year: int) -> dict[str, Any]:
     value linking to its drill-down, and the growth of the last year against the one before."""
     per_year = [f for f in figures.values() if f.per_year]
     first = year - EVOLUTION_YEARS + 1
-    # One call per source: evaluate_per_year fails (KeyError) for a year in which one source
-    # has records and another has none, when given figures of several sources at once.
-    by_sources: dict[tuple[str, ...], list[AnyFigure]] = {}
-    for figure in per_year:
-        sources = tuple(sorted({needed.source.key for needed in figure.needs()}))
-        by_sources.setdefault(sources, []).append(figure)
-    values: dict[str, dict] = {}
-    for group in by_sources.values():
-        values.update(evaluate_per_year(group, first, year))
+    values = evaluate_per_year(per_year, first, year)
     years = [str(y) for y in range(first, year + 1)]
     rows = []
     for figure in per_year:
@@ -296,20 +288,18 @@ def records(request: HttpRequest, key: str) -> HttpResponse:
         page = Paginator(grouped, PAGE_SIZE).get_page(page_number)
         values = [g[distinct] for g in page.object_list]
         members = list(_ordered(figure, queryset.filter(**{f"{distinct}__in": values})))
-        all_rows = _rows(request.user, figure, members)
-        for group in page.object_list:
-            groups.append(
-                {
-                    "value": group[distinct],
-                    "count": group["records"],
-                    "rows": [
-                        row
-                        for row, record in zip(all_rows, members, strict=True)
-                        if getattr(record, f"{distinct}_id", getattr(record, distinct, None))
-                        == group[distinct]
-                    ],
-                }
-            )
+        rows_of: dict[Any, list[dict[str, Any]]] = {}
+        for row, record in zip(_rows(request.user, figure, members), members, strict=True):
+            value = getattr(record, f"{distinct}_id", getattr(record, distinct, None))
+            rows_of.setdefault(value, []).append(row)
+        groups = [
+            {
+                "value": group[distinct],
+                "count": group["records"],
+                "rows": rows_of.get(group[distinct], []),
+            }
+            for group in page.object_list
+        ]
     else:
         page = Paginator(_ordered(figure, queryset), PAGE_SIZE).get_page(page_number)
         rows = _rows(request.user, figure, list(page.object_list))
