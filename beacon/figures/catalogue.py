@@ -17,7 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
-from beacon.figures import campaigns, details, funding, hotline, matching, network, prevention
+from beacon.figures import (
+    campaigns,
+    details,
+    exploitation,
+    funding,
+    hotline,
+    matching,
+    network,
+    prevention,
+)
 from beacon.figures.engine import AnyFigure, Figure, Mean, Share, Source, other_case_in_period
 from beacon.line.models import NIGHT_ENDS, NIGHT_STARTS, Call
 
@@ -331,6 +340,7 @@ AREAS: list[Callable[[], list[AnyFigure]]] = [
     new_case_figures,
     runaway_figures,
     details.details_figures,
+    exploitation.catalogue_figures,
     hotline.catalogue_figures,
     matching.catalogue_figures,
     campaigns.catalogue_figures,
