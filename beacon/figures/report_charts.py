@@ -10,6 +10,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from django.utils.formats import number_format  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
@@ -18,8 +19,9 @@ GRID_COLOUR = "#d9dee5"
 
 
 def _grouped(value: float) -> str:
-    """A whole number with a thin space between thousands (readable in every language)."""
-    return f"{value:,.0f}".replace(",", "\u2009")
+    """A whole number with the thousands grouped the way the active language writes them
+    (2.147 in Dutch, 2 147 in French, 2,147 in English), as the report's tables print them."""
+    return number_format(round(value), 0, force_grouping=True)
 
 
 def year_bars(

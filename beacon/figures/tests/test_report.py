@@ -229,3 +229,15 @@ def test_the_latest_report_is_the_last_complete_year(client, cast):
 def test_a_year_out_of_range_is_not_found(client, cast):
     client.force_login(cast["statistics_reader"])
     assert client.get(url(1200)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "language, grouped", [("nl", "12.345"), ("en", "12,345"), ("fr", "12\xa0345")]
+)
+def test_chart_numbers_are_grouped_the_way_the_language_writes_them(language, grouped):
+    from beacon.figures.report_charts import year_bars
+
+    with translation.override(language):
+        svg = year_bars(["2024", "2025"], [("calls", [12345.0, 2.0])])
+    assert f">{grouped}<" in svg
+    assert ">2<" in svg
