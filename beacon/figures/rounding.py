@@ -48,3 +48,13 @@ def growth(current: int | float, previous: int | float) -> float | str:
     return one_decimal(
         (Decimal(str(current)) - Decimal(str(previous))) * 100 / Decimal(str(previous))
     )
+
+
+def difference(current: float | None, previous: float | None) -> float | None:
+    """The change of a share (in percentage points: 55.0 % -> 57.5 % is +2.5) or of a mean (in
+    its own unit: a mean age of 14.0 -> 14.5 is +0.5), one decimal rounded half up; None when
+    either value is missing (a mean of no records). A share's growth as a percentage of a
+    percentage would read as nonsense (0 % -> 66.7 % is no "new")."""
+    if current is None or previous is None:
+        return None
+    return one_decimal(Decimal(str(current)) - Decimal(str(previous)))
