@@ -27,6 +27,7 @@ from beacon.figures import (
     network,
     prevention,
 )
+from beacon.figures.ages import aged
 from beacon.figures.engine import AnyFigure, Figure, Mean, Share, Source, other_case_in_period
 from beacon.line.models import NIGHT_ENDS, NIGHT_STARTS, Call
 
@@ -260,6 +261,48 @@ def runaway_figures() -> list[AnyFigure]:
         where=RUNAWAY & Q(found_at__gt=_last_seen_plus(timedelta(days=30))),
     )
 
+    # Age bands at disappearance (beacon.figures.ages), per report: a child who ran away twice
+    # counts at the age of each time. A report of unknown age is in no band but in the reports.
+    def band(key, label, low, high, definition):
+        return Figure(
+            key=f"case_details.runaway.{key}",
+            label=label,
+            definition=definition,
+            source=MISSING_CASES,
+            where=RUNAWAY & aged(low, high),
+        )
+
+    under_13 = band(
+        "under_13",
+        _("Runaway reports: children under 13"),
+        None,
+        13,
+        _(
+            "Runaway reports of the period whose child was under 13 on the day last seen (local "
+            "time); a child of unknown age is in no age band."
+        ),
+    )
+    age_13_15 = band(
+        "age_13_15",
+        _("Runaway reports: children aged 13–15"),
+        13,
+        16,
+        _(
+            "Runaway reports of the period whose child was 13, 14 or 15 on the day last seen "
+            "(local time); a child of unknown age is in no age band."
+        ),
+    )
+    age_16_17 = band(
+        "age_16_17",
+        _("Runaway reports: children aged 16–17"),
+        16,
+        18,
+        _(
+            "Runaway reports of the period whose child was 16 or 17 on the day last seen (local "
+            "time); a child of unknown age is in no age band."
+        ),
+    )
+
     def share(key, label, part, whole, definition):
         return Share(
             key=f"case_details.runaway.{key}",
@@ -327,6 +370,33 @@ def runaway_figures() -> list[AnyFigure]:
             over_month,
             reports,
             _("Runaway reports found after more than 30 days, as a percentage of the reports."),
+        ),
+        under_13,
+        age_13_15,
+        age_16_17,
+        share(
+            "under_13_pct",
+            # xgettext:no-python-format
+            _("Under 13, % of runaway reports"),
+            under_13,
+            reports,
+            _("Runaway reports about a child under 13, as a percentage of the reports."),
+        ),
+        share(
+            "age_13_15_pct",
+            # xgettext:no-python-format
+            _("Aged 13–15, % of runaway reports"),
+            age_13_15,
+            reports,
+            _("Runaway reports about a child aged 13 to 15, as a percentage of the reports."),
+        ),
+        share(
+            "age_16_17_pct",
+            # xgettext:no-python-format
+            _("Aged 16–17, % of runaway reports"),
+            age_16_17,
+            reports,
+            _("Runaway reports about a child aged 16 or 17, as a percentage of the reports."),
         ),
     ]
 

@@ -3,10 +3,11 @@ abduction outside the family, undefined disappearances, unaccompanied minors. Ea
 the catalogue (registered in catalogue.AREAS), counted over the new case files of the period.
 
 `details_section(period)` gives them in the published nesting (`case_details_<year>`).
-Not computed (yet): ages (`lost_children_under_10`, `under_16_pct`, `under_13`,
-`all_children_under_13`: the age at disappearance is not a database column), the share with an
-international character, the top countries of origin by name, and the reports' words
-("more than one fifth", "mostly boys").
+Ages are the age at disappearance (beacon.figures.ages), counted per case file: a child who
+disappeared twice counts at the age of each time. A case file whose child's age is unknown is in
+no age band but in the whole a share is of.
+Not computed (yet): the share with an international character, the top countries of origin by
+name, and the reports' words ("more than one fifth", "mostly boys").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from beacon.cases.choices import Outcome
+from beacon.figures.ages import age_unknown, aged
 from beacon.figures.engine import AnyFigure, Figure, Period, Share, evaluate, other_case_in_period
 
 FAMILY = Q(category__figure_key="family_context")
@@ -79,6 +81,19 @@ def family_figures() -> list[AnyFigure]:
             "attempted",
             _("Abductions outside the family: attempted"),
         ),
+        # The report says whether every child was under 13 ("all_children_under_13"): this
+        # figure lists the exceptions, and details_section gives True when there are none. A
+        # child of unknown age is an exception: nobody can say they were under 13.
+        _figure(
+            "abduction_outside_family.not_known_under_13",
+            _("Abductions outside the family: children not known to be under 13"),
+            _(
+                "New case files of the category 'abduction outside the family' opened in the "
+                "period whose child was 13 or older on the day last seen, or whose age is "
+                "unknown. When there are none, every child was under 13."
+            ),
+            OUTSIDE_FAMILY & (aged(low=13) | age_unknown()),
+        ),
     ]
 
 
@@ -108,6 +123,15 @@ def undefined_figures() -> list[AnyFigure]:
             _("of which lost children"),
             _("Undefined disappearances of the period with the sub-kind 'lost child'."),
             UNDEFINED & Q(subkind__key="lost_child"),
+        ),
+        _figure(
+            "undefined.lost_children_under_10",
+            _("Lost children under 10"),
+            _(
+                "Lost children's undefined disappearances of the period whose child was under "
+                "10 on the day last seen (local time); a child of unknown age is not counted."
+            ),
+            UNDEFINED & Q(subkind__key="lost_child") & aged(high=10),
         ),
         closed,
         Share(
@@ -149,13 +173,23 @@ def _repeat_unaccompanied(start, end) -> Q:
 
 
 def unaccompanied_figures() -> list[AnyFigure]:
-    return [
-        _figure(
-            "unaccompanied_minor.disappearances",
-            _("Disappearances of unaccompanied minors"),
-            _("New case files of the category 'unaccompanied minor' opened in the period."),
-            UNACCOMPANIED,
+    disappearances = _figure(
+        "unaccompanied_minor.disappearances",
+        _("Disappearances of unaccompanied minors"),
+        _("New case files of the category 'unaccompanied minor' opened in the period."),
+        UNACCOMPANIED,
+    )
+    under_16 = _figure(
+        "unaccompanied_minor.under_16",
+        _("Disappearances of unaccompanied minors under 16"),
+        _(
+            "Unaccompanied minors' disappearances of the period whose child was under 16 on the "
+            "day last seen (local time); a child of unknown age is not counted."
         ),
+        UNACCOMPANIED & aged(high=16),
+    )
+    return [
+        disappearances,
         _figure(
             "unaccompanied_minor.children",
             _("Unaccompanied minors who disappeared"),
@@ -170,6 +204,27 @@ def unaccompanied_figures() -> list[AnyFigure]:
             _repeat_unaccompanied,
             distinct="person",
         ),
+        under_16,
+        Share(
+            key=f"{PREFIX}unaccompanied_minor.under_16_pct",
+            # xgettext:no-python-format
+            label=_("Unaccompanied minors under 16, % of their disappearances"),
+            definition=_(
+                "Disappearances of unaccompanied minors under 16 as a percentage of the "
+                "disappearances of unaccompanied minors (those of unknown age included)."
+            ),
+            part=under_16,
+            whole=disappearances,
+        ),
+        _figure(
+            "unaccompanied_minor.under_13",
+            _("Disappearances of unaccompanied minors under 13"),
+            _(
+                "Unaccompanied minors' disappearances of the period whose child was under 13 on "
+                "the day last seen (local time); a child of unknown age is not counted."
+            ),
+            UNACCOMPANIED & aged(high=13),
+        ),
     ]
 
 
@@ -177,16 +232,25 @@ def details_figures() -> list[AnyFigure]:
     return [*family_figures(), *undefined_figures(), *unaccompanied_figures()]
 
 
-# Figures counted only to give a share; not published on their own.
-INTERNAL = {"case_details.undefined.closed"}
+# Figures counted only to give a share or an answer; not published on their own.
+INTERNAL = {
+    "case_details.undefined.closed",
+    "case_details.unaccompanied_minor.under_16",
+    "case_details.abduction_outside_family.not_known_under_13",
+}
 
 
 def details_section(period: Period) -> dict[str, dict]:
-    """The details in the published nesting: {"family_context": {"total": ..}, ...}."""
+    """The details in the published nesting: {"family_context": {"total": ..}, ...}, with
+    `abduction_outside_family.all_children_under_13` True when that category's exceptions
+    (children 13 or older, or of unknown age) number none."""
     section: dict[str, dict] = {}
-    for key, value in evaluate(details_figures(), period).items():
+    values = evaluate(details_figures(), period)
+    for key, value in values.items():
         if key in INTERNAL:
             continue
         group, name = key.removeprefix(PREFIX).split(".", 1)
         section.setdefault(group, {})[name] = value
+    exceptions = values["case_details.abduction_outside_family.not_known_under_13"]
+    section["abduction_outside_family"]["all_children_under_13"] = exceptions == 0
     return section
