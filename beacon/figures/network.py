@@ -19,12 +19,14 @@ a follower's group are what the record says now (they are not kept per year).
   year (subscribed before it ended, not unsubscribed by then; local time).
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from beacon.figures.engine import AnyFigure, Figure, Period, Source, evaluate
 from beacon.figures.prevention import prevention_section
 from beacon.network.models import Follower, Partner, PartnerKind, Volunteer, VolunteerRole
 
@@ -35,76 +37,44 @@ def _active_on(day: date) -> Q:
     return Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
 
 
-def _volunteer_counts(years: range) -> dict[int, dict[str, int]]:
-    """Per year: active volunteers, and those of each role. One query; the roles are counted in
-    Python (a few hundred rows; JSON containment is not portable to SQLite)."""
-    rows = list(Volunteer.objects.values_list("joined_on", "left_on", "roles"))
-    counts: dict[int, dict[str, int]] = {}
-    for year in years:
-        end = date(year, 12, 31)
-        per = dict.fromkeys(["all", *VolunteerRole.values], 0)
-        for joined, left, roles in rows:
-            if joined <= end and (left is None or left > end):
-                per["all"] += 1
-                for role in set(roles or []):
-                    if role in per:
-                        per[role] += 1
-        counts[year] = per
-    return counts
-
-
-def _guard_municipalities(day: date) -> set[int]:
-    return set(
-        Partner.objects.filter(_active_on(day), kind=PartnerKind.COMMUNITY_GUARDS)
-        .exclude(municipality=None)
-        .values_list("municipality_id", flat=True)
-    )
-
-
 def network_section(first: int, year: int) -> dict:
-    """The `network` section for the years `first` to `year` (see the module's docstring)."""
+    """The `network` section for the years `first` to `year` (see the module's docstring): the
+    catalogue's figures (below) at each year's end, the screens, and the prevention counts."""
     years = range(first, year + 1)
-    volunteers = _volunteer_counts(years)
+    figures = catalogue_figures()
+    at_end = {y: evaluate(figures, Period.year(y)) for y in years}
+
+    def per_year(name: str) -> dict[str, int]:
+        return {str(y): at_end[y][f"network.{name}"] for y in years}
+
     prevention = prevention_section(first, year)
-    zone = ZoneInfo(settings.TIME_ZONE)
     guards: dict[str, int] = {}
-    screens: dict[str, int] = {}
-    followers: dict[str, int] = {}
-    before = _guard_municipalities(date(first - 1, 12, 31))
     for y in years:
-        end = date(y, 12, 31)
-        current = _guard_municipalities(end)
-        guards[str(y)] = len(current)
-        guards[f"{y}_new"] = len(current - before)
-        before = current
-        screens[str(y)] = (
-            Partner.objects.filter(_active_on(end), kind=PartnerKind.SCREENS).aggregate(
-                n=Sum("screens")
-            )["n"]
-            or 0
-        )
-        next_year = datetime(y + 1, 1, 1, tzinfo=zone)
-        followers[str(y)] = Follower.objects.filter(
-            Q(unsubscribed_at__isnull=True) | Q(unsubscribed_at__gte=next_year),
-            group=RUNNING_CLUB,
-            subscribed_at__lt=next_year,
-        ).count()
+        guards[str(y)] = at_end[y]["network.community_guard_municipalities"]
+        guards[f"{y}_new"] = at_end[y]["network.community_guard_municipalities_new"]
+    screens = {
+        str(y): Partner.objects.filter(
+            _active_on(date(y, 12, 31)), kind=PartnerKind.SCREENS
+        ).aggregate(n=Sum("screens"))["n"]
+        or 0
+        for y in years
+    }
     return {
-        "volunteers": {str(y): volunteers[y]["all"] for y in years},
-        "poster_volunteers": {str(y): volunteers[y][VolunteerRole.POSTERS] for y in years},
+        "volunteers": per_year("volunteers"),
+        "poster_volunteers": per_year("poster_volunteers"),
         "community_guard_municipalities": guards,
         "digital_screens": screens,
-        "strava_club_followers": followers,
+        "strava_club_followers": per_year("strava_club_followers"),
         "school_sessions_volunteers": {
             str(y): {
-                "volunteers": volunteers[y][VolunteerRole.SCHOOL_WORKSHOPS],
+                "volunteers": at_end[y]["network.school_sessions_volunteers.volunteers"],
                 **_held(prevention, str(y), sessions="school_sessions", children="school_children"),
             }
             for y in years
         },
         "stand_volunteers": {
             str(y): {
-                "volunteers": volunteers[y][VolunteerRole.STANDS],
+                "volunteers": at_end[y]["network.stand_volunteers.volunteers"],
                 **_held(prevention, str(y), events="stand_events", children="stand_children"),
             }
             for y in years
@@ -119,6 +89,157 @@ def _held(prevention: dict, year: str, **keys: str) -> dict[str, int]:
     return {name: prevention.get(source, {}).get(year, 0) for name, source in keys.items()}
 
 
-def catalogue_figures() -> list:
-    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
-    return []
+# --- the catalogue's figures: who was in the network at the end of a period --------------------
+
+
+@dataclass(frozen=True)
+class StockSource(Source):
+    """Records that were there at the end of a period (a stock, not a flow): arrived on or
+    before its last day (`date_field`), not gone by then (`gone_field` empty or after it). A
+    year's value is the year-end's, so the per-year tables ask each year in turn."""
+
+    gone_field: str = ""
+
+    def in_period(self, start: datetime, end: datetime) -> QuerySet:
+        # `end` is the instant the period's last day ends: for dates, the day after it.
+        bound: date | datetime = timezone.localtime(end).date() if self.days else end
+        arrived = {f"{self.date_field}__lt": bound}
+        gone_later = Q(**{f"{self.gone_field}__isnull": True}) | Q(
+            **{f"{self.gone_field}__gte": bound}
+        )
+        return self.queryset().filter(gone_later, **arrived)
+
+
+@dataclass(frozen=True)
+class StockFigure(Figure):
+    """A figure of a StockSource: counted at the end of each period, never grouped by year."""
+
+    per_year = False  # type: ignore[assignment]
+
+
+def _volunteers():
+    return Volunteer.objects.all()
+
+
+def _partners():
+    return Partner.objects.all()
+
+
+def _followers():
+    return Follower.objects.all()
+
+
+VOLUNTEERS = StockSource(
+    key="volunteers",
+    label=_("Volunteers, on the last day of the period"),
+    queryset=_volunteers,
+    date_field="joined_on",
+    gone_field="left_on",
+    detail_permission="network.view_volunteer",
+    days=True,
+)
+PARTNERS = StockSource(
+    key="partners",
+    label=_("Partners, on the last day of the period"),
+    queryset=_partners,
+    date_field="joined_on",
+    gone_field="left_on",
+    days=True,
+)
+FOLLOWERS = StockSource(
+    key="followers",
+    label=_("Followers, at the end of the period"),
+    queryset=_followers,
+    date_field="subscribed_at",
+    gone_field="unsubscribed_at",
+)
+
+
+def _with_role(role: str) -> Q:
+    # The roles are a JSON list of role keys; JSON containment is not portable to SQLite, so
+    # match the quoted key in the list's text (no role key is part of another's quoted key).
+    return Q(roles__icontains=f'"{role}"')
+
+
+GUARDS = Q(kind=PartnerKind.COMMUNITY_GUARDS, municipality__isnull=False)
+
+
+def _guards_new(start: datetime, end: datetime) -> Q:
+    """Community-guard municipalities with none at the end of the day before the period."""
+    before = PARTNERS.in_period(start, start).filter(GUARDS).values("municipality")
+    return GUARDS & ~Q(municipality__in=before)
+
+
+def catalogue_figures() -> list[AnyFigure]:
+    """The network's figures in the catalogue (beacon.figures.catalogue), with drill-downs: who
+    was in the network on the last day of the period."""
+
+    def volunteers(key: str, label, definition, where: Q | None = None) -> StockFigure:
+        return StockFigure(
+            key=f"network.{key}",
+            label=label,
+            definition=definition,
+            source=VOLUNTEERS,
+            where=where or Q(),
+        )
+
+    return [
+        volunteers(
+            "volunteers",
+            _("Volunteers"),
+            _(
+                "Volunteers who had joined on or before the last day of the period and had not "
+                "left by then."
+            ),
+        ),
+        volunteers(
+            "poster_volunteers",
+            _("of whom distribute posters"),
+            _("Of the volunteers, those whose roles include distributing posters."),
+            _with_role(VolunteerRole.POSTERS),
+        ),
+        volunteers(
+            "school_sessions_volunteers.volunteers",
+            _("of whom give school workshops"),
+            _("Of the volunteers, those whose roles include school workshops."),
+            _with_role(VolunteerRole.SCHOOL_WORKSHOPS),
+        ),
+        volunteers(
+            "stand_volunteers.volunteers",
+            _("of whom staff stands at events"),
+            _("Of the volunteers, those whose roles include stands at events."),
+            _with_role(VolunteerRole.STANDS),
+        ),
+        StockFigure(
+            key="network.community_guard_municipalities",
+            label=_("Municipalities with community guards as partners"),
+            definition=_(
+                "Municipalities with at least one community-guard service that was a partner "
+                "on the last day of the period."
+            ),
+            source=PARTNERS,
+            where=GUARDS,
+            distinct="municipality",
+        ),
+        StockFigure(
+            key="network.community_guard_municipalities_new",
+            label=_("of which new"),
+            definition=_(
+                "Of those municipalities, the ones that had no community-guard partner on the "
+                "day before the period began."
+            ),
+            source=PARTNERS,
+            where=_guards_new,
+            distinct="municipality",
+        ),
+        StockFigure(
+            key="network.strava_club_followers",
+            label=_("Running-club followers"),
+            definition=_(
+                "Followers in the group “running club” subscribed before the end of the period "
+                "and not unsubscribed by then."
+            ),
+            source=FOLLOWERS,
+            where=Q(group=RUNNING_CLUB),
+        ),
+    ]
