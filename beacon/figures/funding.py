@@ -19,47 +19,112 @@
   an allocation are left out (they are "not allocated" on the accounts page).
 """
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import ExtractYear
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from beacon.figures.engine import AnyFigure, Figure, Source, evaluate_per_year
 from beacon.figures.rounding import one_decimal
 from beacon.funding.models import CertificateKind, DonorKind, Gift, TaxCertificate
 
 CENT = Decimal("0.01")
 
 
+# --- the catalogue's figures ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncomeYearSource(Source):
+    """Tax certificates, placed in a period by their income year (a whole number, not a date):
+    the certificates of every income year the period touches."""
+
+    def in_period(self, start: datetime, end: datetime) -> QuerySet:
+        last_day = timezone.localtime(end).date() - timedelta(days=1)
+        first_year = timezone.localtime(start).date().year
+        return self.queryset().filter(year__gte=first_year, year__lte=last_day.year)
+
+    def year_of(self, first: int, last: int):
+        return F("year")
+
+
+def _gifts():
+    return Gift.objects.all()
+
+
+def _certificates():
+    return TaxCertificate.objects.all()
+
+
+GIFTS = Source(
+    key="gifts",
+    label=_("Gifts, by the day they were received"),
+    queryset=_gifts,
+    date_field="received_on",
+    detail_permission="funding.view_gift",
+    days=True,
+)
+CERTIFICATES = IncomeYearSource(
+    key="tax_certificates",
+    label=_("Tax certificates, by their income year"),
+    queryset=_certificates,
+    date_field="year",
+    detail_permission="funding.view_donor",
+)
+
+
+# A certificate that counts: final, not a cancellation, not replaced by a later final one.
+VALID_FINAL = (
+    Q(draft=False)
+    & ~Q(kind=CertificateKind.CANCELLATION)
+    & ~Q(Exists(TaxCertificate.objects.filter(corrects=OuterRef("pk"), draft=False)))
+)
+
+
+def catalogue_figures() -> list[AnyFigure]:
+    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
+    return [
+        Figure(
+            key="funding.donors_with_fiscal_attest",
+            label=_("Donors with a tax certificate"),
+            definition=_(
+                "Donors holding, for an income year of the period, a valid final tax "
+                "certificate (281.71): not a draft, not a cancellation, not replaced by a later "
+                "final one (a corrected donor counts once)."
+            ),
+            source=CERTIFICATES,
+            where=VALID_FINAL,
+            distinct="donor",
+        ),
+        Figure(
+            key="funding.organisations_supporting",
+            label=_("Organisations that gave"),
+            definition=_(
+                "Organisation donors with at least one gift received in the period, in money "
+                "or in kind, legacies included, refunded gifts not."
+            ),
+            source=GIFTS,
+            where=Q(donor__kind=DonorKind.ORGANISATION, refunded_on__isnull=True),
+            distinct="donor",
+        ),
+    ]
+
+
+def _years_with_data(key: str, first: int, year: int) -> dict[str, int]:
+    figure = next(f for f in catalogue_figures() if f.key == key)
+    values = evaluate_per_year([figure], first, year)[key]
+    return {y: n for y, n in values.items() if n}
+
+
 def donors_with_fiscal_attest(first: int, year: int) -> dict[str, int]:
-    replaced = TaxCertificate.objects.filter(corrects=OuterRef("pk"), draft=False)
-    rows = (
-        TaxCertificate.objects.filter(year__gte=first, year__lte=year, draft=False)
-        .exclude(kind=CertificateKind.CANCELLATION)
-        .filter(~Exists(replaced))
-        .values("year")
-        .annotate(donors=Count("donor", distinct=True))
-        .order_by("year")
-        .values_list("year", "donors")
-    )
-    return {str(y): n for y, n in rows if n}
+    return _years_with_data("funding.donors_with_fiscal_attest", first, year)
 
 
 def organisations_supporting(first: int, year: int) -> dict[str, int]:
-    rows = (
-        Gift.objects.filter(
-            donor__kind=DonorKind.ORGANISATION,
-            refunded_on__isnull=True,
-            received_on__gte=date(first, 1, 1),
-            received_on__lte=date(year, 12, 31),
-        )
-        .annotate(year=ExtractYear("received_on"))
-        .values("year")
-        .annotate(organisations=Count("donor", distinct=True))
-        .order_by("year")
-        .values_list("year", "organisations")
-    )
-    return {str(y): n for y, n in rows if n}
+    return _years_with_data("funding.organisations_supporting", first, year)
 
 
 def _euro(amount: Decimal) -> float:
@@ -129,8 +194,3 @@ def funding_section(first: int, year: int) -> dict:
         if activities:
             section[f"expenses_by_activity_pct_{y}"] = activities
     return section
-
-
-def catalogue_figures() -> list:
-    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
-    return []
