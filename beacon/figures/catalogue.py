@@ -20,6 +20,7 @@ from beacon.cases.models import Case, Category
 from beacon.figures import (
     campaigns,
     details,
+    details_2021,
     exploitation,
     funding,
     hotline,
@@ -410,6 +411,7 @@ AREAS: list[Callable[[], list[AnyFigure]]] = [
     new_case_figures,
     runaway_figures,
     details.details_figures,
+    details_2021.catalogue_figures,
     exploitation.catalogue_figures,
     hotline.catalogue_figures,
     matching.catalogue_figures,
