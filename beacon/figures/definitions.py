@@ -15,7 +15,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
@@ -24,6 +23,7 @@ from beacon.figures import (
     campaigns,
     catalogue,
     details,
+    exploitation,
     funding,
     hotline,
     matching,
@@ -31,8 +31,6 @@ from beacon.figures import (
     prevention,
 )
 from beacon.figures.engine import Period, evaluate, evaluate_per_year
-from beacon.figures.rounding import mean as _mean
-from beacon.figures.rounding import pct as _pct
 
 
 def _local_zone() -> ZoneInfo:
@@ -125,164 +123,6 @@ def runaway_details(year: int) -> dict[str, int | float]:
     return {key.removeprefix("case_details.runaway."): value for key, value in values.items()}
 
 
-def _count(condition: Q) -> Count:
-    """Cases matching `condition` (an empty Q: every case)."""
-    return Count("id", filter=condition) if condition else Count("id")
-
-
-def _victims(name: str, where: Q) -> dict:
-    """Aggregates about the victims of the cases matching `where` (an empty Q: every case),
-    keyed `<name>_<what>`."""
-    age_sum = Sum("facts__victim_age", filter=where) if where else Sum("facts__victim_age")
-    return {
-        f"{name}_total": _count(where),
-        f"{name}_girls": _count(where & Q(person__gender="female")),
-        f"{name}_boys": _count(where & Q(person__gender="male")),
-        f"{name}_aged": _count(where & Q(facts__victim_age__isnull=False)),
-        f"{name}_age_sum": age_sum,
-        **{
-            f"{name}_age_{age}_or_younger": _count(where & Q(facts__victim_age__lte=age))
-            for age in (12, 13, 14)
-        },
-    }
-
-
-def _exploitation_cases(year: int, figure_key: str):
-    return _cases_opened(Mission.EXPLOITATION, year, year).filter(category__figure_key=figure_key)
-
-
-def child_prostitution_details(year: int) -> dict[str, int | float]:
-    """Child-prostitution cases (category figure key `child_prostitution`) opened in the year.
-
-    - `total`: those cases (the 2021 report: `new`);
-    - `under_16_pct`: share of them whose victim was under 16 at the time of the facts
-      (`ExploitationFacts.victim_age`); `under_13`: how many were under 13;
-    - `boys`: how many are about a person recorded as male (the 2021 report: `boys_cases`);
-    - `in_institution_pct`: share whose victim lived in an institution at the time (the case's
-      facts, not the person record as it is today);
-    - `linked_to_running_away_pct`: share whose victim ran away: the same person has a runaway
-      case (figure key `runaway`) opened before this case, or a runaway case is linked to it;
-    - `reports_via_age_check_tool`: how many were reported through the age-check tool on ad
-      platforms (`report_source`);
-    - `teen_pimp_involved`: how many involve a teen pimp (facts);
-    - `carried_over`: cases of the category opened before the year that were still open when it
-      began (not closed, or closed on 1 January or later): handled besides the new ones.
-    Shares of `total`. One aggregate query.
-    """
-    start, end = _year_bounds(year, year)
-    ran_before = Case.objects.filter(
-        person=OuterRef("person"),
-        category__figure_key="runaway",
-        opened_at__lt=OuterRef("opened_at"),
-    )
-    linked_runaway = Case.linked_cases.through.objects.filter(
-        from_case=OuterRef("pk"), to_case__category__figure_key="runaway"
-    )
-    new = Q(opened_at__gte=start)
-    counts = (
-        Case.objects.filter(
-            mission=Mission.EXPLOITATION,
-            category__figure_key="child_prostitution",
-            opened_at__lt=end,
-        )
-        .annotate(ran_before=Exists(ran_before), linked_runaway=Exists(linked_runaway))
-        .aggregate(
-            total=_count(new),
-            under_16=_count(new & Q(facts__victim_age__lt=16)),
-            under_13=_count(new & Q(facts__victim_age__lt=13)),
-            boys=_count(new & Q(person__gender="male")),
-            institution=_count(new & Q(facts__in_institution=True)),
-            ran_away=_count(new & (Q(ran_before=True) | Q(linked_runaway=True))),
-            tool=_count(new & Q(facts__report_source="age_check_tool")),
-            pimp=_count(new & Q(facts__teen_pimp=True)),
-            carried_over=_count(
-                Q(opened_at__lt=start) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
-            ),
-        )
-    )
-    total = counts["total"]
-    return {
-        "total": total,
-        "under_16_pct": _pct(counts["under_16"], total),
-        "under_13": counts["under_13"],
-        "boys": counts["boys"],
-        "in_institution_pct": _pct(counts["institution"], total),
-        "linked_to_running_away_pct": _pct(counts["ran_away"], total),
-        "reports_via_age_check_tool": counts["tool"],
-        "teen_pimp_involved": counts["pimp"],
-        "carried_over": counts["carried_over"],
-    }
-
-
-def sexting_details(year: int) -> dict[str, int | float | None]:
-    """Sexting-without-consent cases (figure key `sexting_without_consent`; the 2021 report:
-    `sexting`) opened in the year.
-
-    - `total`: those cases (the 2021 report: `new`);
-    - `mean_age`: the victims' mean age at the time of the facts (`victim_age`; None without
-      cases);
-    - `age_13_or_younger_pct`, `age_12_or_younger_pct`: share whose victim was 13 or younger,
-      12 or younger;
-    - `girls_pct`: share about a person recorded as female.
-    Shares of `total`. One aggregate query.
-    """
-    v = _exploitation_cases(year, "sexting_without_consent").aggregate(**_victims("all", Q()))
-    total = v["all_total"]
-    return {
-        "total": total,
-        "mean_age": _mean(v["all_age_sum"], v["all_aged"]),
-        "age_13_or_younger_pct": _pct(v["all_age_13_or_younger"], total),
-        "age_12_or_younger_pct": _pct(v["all_age_12_or_younger"], total),
-        "girls_pct": _pct(v["all_girls"], total),
-    }
-
-
-def sextortion_details(year: int) -> dict:
-    """Sextortion cases (figure key `sextortion`) opened in the year.
-
-    - `total`: those cases, whatever their sub-kind (the 2021 report: `new`);
-    - `financial_pct`: share of `total` with the sub-kind `financial`;
-    - `content` and `financial`: the cases of that sub-kind (`total`), and of them:
-      `content`: `girls_pct` (person recorded as female), `mean_age` (victim's age at the time
-      of the facts), `age_14_or_younger_pct`; `financial`: `male_pct` (recorded as male),
-      `mean_age`. Shares of the sub-kind's total; a case without a sub-kind is in neither.
-    One aggregate query.
-    """
-    v = _exploitation_cases(year, "sextortion").aggregate(
-        all_total=Count("id"),
-        **_victims("content", Q(subkind__key="content")),
-        **_victims("financial", Q(subkind__key="financial")),
-    )
-    content, financial = v["content_total"], v["financial_total"]
-    return {
-        "total": v["all_total"],
-        "financial_pct": _pct(financial, v["all_total"]),
-        "content": {
-            "total": content,
-            "girls_pct": _pct(v["content_girls"], content),
-            "mean_age": _mean(v["content_age_sum"], v["content_aged"]),
-            "age_14_or_younger_pct": _pct(v["content_age_14_or_younger"], content),
-        },
-        "financial": {
-            "total": financial,
-            "male_pct": _pct(v["financial_boys"], financial),
-            "mean_age": _mean(v["financial_age_sum"], v["financial_aged"]),
-        },
-    }
-
-
-def grooming_details(year: int) -> dict[str, int | float | None]:
-    """Grooming cases (figure key `grooming`) opened in the year: `total` (the 2021 report:
-    `new`), `girls_pct` (share about a person recorded as female), `mean_age` (the victims'
-    mean age at the time of the facts). One aggregate query."""
-    v = _exploitation_cases(year, "grooming").aggregate(**_victims("all", Q()))
-    return {
-        "total": v["all_total"],
-        "girls_pct": _pct(v["all_girls"], v["all_total"]),
-        "mean_age": _mean(v["all_age_sum"], v["all_aged"]),
-    }
-
-
 def abuse_image_hotline(first: int, year: int) -> dict:
     """The civil hotline's section (published key `abuse_image_hotline`):
 
@@ -330,9 +170,6 @@ def figures_for_year(year: int, since: int | None = None) -> dict:
         f"case_details_{year}": {
             "runaway": runaway_details(year),
             **details.details_section(Period.year(year)),
-            "child_prostitution": child_prostitution_details(year),
-            "sexting_without_consent": sexting_details(year),
-            "sextortion": sextortion_details(year),
-            "grooming": grooming_details(year),
+            **exploitation.exploitation_section(Period.year(year)),
         },
     }

@@ -11,16 +11,10 @@ from django.core.management import CommandError, call_command
 
 from beacon.cases.models import Case, Category, ExploitationFacts, SubKind
 from beacon.figures.definitions import (
-    _mean,
-    _pct,
-    child_prostitution_details,
     disappearances_new_cases,
     figures_for_year,
-    grooming_details,
     hotline_calls,
     runaway_details,
-    sexting_details,
-    sextortion_details,
     sexual_exploitation_new_cases,
 )
 from beacon.figures.selectors import figures_for_user
@@ -293,124 +287,6 @@ def test_exploitation_new_cases_by_category_and_local_year(db):
         "total_excluding_abuse_image_reports": {"2023": 1, "2024": 1, "2025": 4},
         "total_including_abuse_image_reports": {"2023": 1, "2024": 2, "2025": 5},
     }
-
-
-def test_child_prostitution_details(db):
-    ran_before = record("runaway", datetime(2025, 1, 10, 12, tzinfo=UTC))
-    ran_after = record("runaway", datetime(2025, 9, 10, 12, tzinfo=UTC))
-    linked_later = record("runaway", datetime(2025, 9, 10, 12, tzinfo=UTC))
-    # Ran away before the case (not linked): counts as linked to running away.
-    victim_case("child_prostitution", age=15, person=ran_before.person, in_institution=True)
-    # Ran away only after it, not linked: does not.
-    victim_case("child_prostitution", age=16, person=ran_after.person, teen_pimp=True)
-    # Ran away after it, and the case manager linked that runaway case: counts.
-    linked = victim_case("child_prostitution", age=12, person=linked_later.person)
-    linked.linked_cases.add(linked_later)
-    victim_case(
-        "child_prostitution",
-        age=13,
-        gender="male",
-        teen_pimp=True,
-        report_source="age_check_tool",
-        in_institution=False,
-    )
-    victim_case("sexting_without_consent", age=12, person=ran_before.person)  # another category
-    # Earlier cases: open when 2025 began (closed on 1 January at 00:00 local, or still open),
-    # or not (closed a minute before).
-    new_year = datetime(2025, 1, 1, tzinfo=BRUSSELS)
-    before = datetime(2024, 6, 1, 12, tzinfo=UTC)
-    victim_case("child_prostitution", age=15, opened=before, closed=new_year)
-    victim_case("child_prostitution", age=15, opened=before)
-    victim_case("child_prostitution", age=15, opened=before, closed=new_year - timedelta(minutes=1))
-    assert child_prostitution_details(2025) == {
-        "total": 4,
-        "under_16_pct": 75.0,
-        "under_13": 1,
-        "boys": 1,
-        "in_institution_pct": 25.0,
-        "linked_to_running_away_pct": 50.0,
-        "reports_via_age_check_tool": 1,
-        "teen_pimp_involved": 2,
-        "carried_over": 2,
-    }
-
-
-def test_sexting_details(db):
-    for age, gender in [
-        (11, "female"),
-        (12, "female"),
-        (13, "male"),
-        (14, "female"),
-        (17, "other"),
-    ]:
-        victim_case("sexting_without_consent", age=age, gender=gender)
-    victim_case("grooming", age=10)  # another category
-    assert sexting_details(2025) == {
-        "total": 5,
-        "mean_age": 13.4,
-        "age_13_or_younger_pct": 60.0,
-        "age_12_or_younger_pct": 40.0,
-        "girls_pct": 60.0,
-    }
-
-
-def test_sextortion_details_by_sub_kind(db):
-    victim_case("sextortion", age=14, gender="female", subkind="content")
-    victim_case("sextortion", age=15, gender="female", subkind="content")
-    victim_case("sextortion", age=13, gender="male", subkind="content")
-    victim_case("sextortion", age=16, gender="male", subkind="financial")
-    victim_case("sextortion", age=15, gender="male", subkind="financial", amount_demanded=200)
-    victim_case("sextortion", age=17, gender="female", subkind="financial")
-    victim_case("sextortion", age=14, gender="female")  # no sub-kind: in the total only
-    assert sextortion_details(2025) == {
-        "total": 7,
-        "financial_pct": 42.9,
-        "content": {"total": 3, "girls_pct": 66.7, "mean_age": 14.0, "age_14_or_younger_pct": 66.7},
-        "financial": {"total": 3, "male_pct": 66.7, "mean_age": 16.0},
-    }
-
-
-def test_grooming_details(db):
-    for age, gender in [(11, "female"), (12, "female"), (14, "female"), (15, "male")]:
-        victim_case("grooming", age=age, gender=gender)
-    victim_case("grooming", age=9, opened=datetime(2024, 3, 1, 12, tzinfo=UTC))  # another year
-    assert grooming_details(2025) == {"total": 4, "girls_pct": 75.0, "mean_age": 13.0}
-
-
-def test_shares_and_means_round_half_up_from_the_exact_fraction(db):
-    # 1 girl of 8 is 12.5%; ages 12 x 6 and 13 x 2 average 12.25, printed 12.3 (round() on the
-    # float would print 12.2).
-    victim_case("grooming", age=12, gender="female")
-    for age in (12, 12, 13, 12, 12, 12, 13):
-        victim_case("grooming", age=age, gender="male")
-    assert grooming_details(2025) == {"total": 8, "girls_pct": 12.5, "mean_age": 12.3}
-    assert (_pct(1, 2000), _pct(2, 3), _pct(0, 0)) == (0.1, 66.7, 0.0)  # 0.05% -> 0.1
-    assert (_mean(49, 4), _mean(1, 20), _mean(None, 0)) == (12.3, 0.1, None)
-
-
-def test_exploitation_details_of_a_year_without_cases(db):
-    assert child_prostitution_details(2025)["under_16_pct"] == 0.0
-    assert sexting_details(2025) == {
-        "total": 0,
-        "mean_age": None,
-        "age_13_or_younger_pct": 0.0,
-        "age_12_or_younger_pct": 0.0,
-        "girls_pct": 0.0,
-    }
-    assert sextortion_details(2025)["financial"] == {"total": 0, "male_pct": 0.0, "mean_age": None}
-    assert grooming_details(2025) == {"total": 0, "girls_pct": 0.0, "mean_age": None}
-
-
-@pytest.mark.parametrize(
-    "definition",
-    [child_prostitution_details, sexting_details, sextortion_details, grooming_details],
-)
-def test_each_exploitation_detail_is_one_aggregate_query(db, django_assert_num_queries, definition):
-    for category in ("child_prostitution", "sexting_without_consent", "grooming"):
-        victim_case(category, age=14)
-    victim_case("sextortion", age=15, subkind="financial")
-    with django_assert_num_queries(1):
-        definition(2025)
 
 
 def test_the_report_of_a_year_has_every_section(db):
