@@ -1,5 +1,6 @@
 """The figures' engine: each figure defined once: which records it counts, which date of theirs places them in
-a period, and how they are counted (rows, distinct persons, a share of another figure, a mean).
+a period, and how they are counted (rows, distinct persons, a share of another figure, a mean, the
+total of a field, the median time between two dates).
 
 One definition serves every use, so they cannot drift apart:
 
@@ -7,7 +8,7 @@ One definition serves every use, so they cannot drift apart:
   that source's figures (`COUNT(...) FILTER (WHERE ...)`), computed by the database;
 - the value per calendar year (`evaluate_per_year`): the same, grouped by local year;
 - the records behind it (`records`): the drill-down list, filtered by the same condition, so its
-  length is the figure.
+  length is the figure (for a `Total`: the sum of its field over the list is the figure).
 
 A figure's key is where it sits in the published report's JSON
 (shared/reference/published-figures.json), with `case_details` standing for `case_details_<year>`
@@ -33,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from beacon.core.localtime import local_days_bounds
 from beacon.figures.rounding import mean as rounded_mean
-from beacon.figures.rounding import pct
+from beacon.figures.rounding import median_hours, pct
 
 # A comparison (or report) period may span at most this many years.
 MAX_PERIOD_YEARS = 20
@@ -160,7 +161,7 @@ class Figure:
             return Count(target, distinct=bool(self.distinct))
         return Count(target, distinct=bool(self.distinct), filter=condition)
 
-    def needs(self) -> tuple[Figure, ...]:
+    def needs(self) -> tuple[Figure | Total, ...]:
         return (self,)
 
     @property
@@ -168,6 +169,42 @@ class Figure:
         """Whether the figure can be counted per year in one grouped query (its condition does
         not depend on the period)."""
         return not callable(self.where)
+
+    def records(self, start: datetime, end: datetime) -> QuerySet:
+        return self.source.in_period(start, end).filter(self.condition(start, end))
+
+    def value_from(self, counts: dict[str, Any]) -> int:
+        return counts[self.key] or 0
+
+
+@dataclass(frozen=True)
+class Total:
+    """The sum of `field_name` over the records of `source` in a period matching `where` (0 when
+    none), e.g. the images of the scan batches received: the drill-down lists the records, and
+    the sum of their field is the figure (`drill_down_total`)."""
+
+    key: str
+    label: str | Promise
+    definition: Promise
+    source: Source
+    field_name: str
+    where: Condition = field(default_factory=Q)
+
+    kind = "total"
+
+    def condition(self, start: datetime, end: datetime) -> Q:
+        return _resolve(self.where, start, end)
+
+    def expression(self, start: datetime, end: datetime) -> Sum:
+        condition = self.condition(start, end)
+        if not condition:
+            return Sum(self.field_name)
+        return Sum(self.field_name, filter=condition)
+
+    def needs(self) -> tuple[Figure | Total, ...]:
+        return (self,)
+
+    per_year = property(lambda self: not callable(self.where))
 
     def records(self, start: datetime, end: datetime) -> QuerySet:
         return self.source.in_period(start, end).filter(self.condition(start, end))
@@ -192,7 +229,7 @@ class Share:
     def source(self) -> Source:
         return self.part.source
 
-    def needs(self) -> tuple[Figure, ...]:
+    def needs(self) -> tuple[Figure | Total, ...]:
         return (self.part, self.whole)
 
     per_year = property(lambda self: self.part.per_year and self.whole.per_year)
@@ -221,7 +258,7 @@ class Mean:
     def source(self) -> Source:
         return self.of.source
 
-    def needs(self) -> tuple[Figure, ...]:
+    def needs(self) -> tuple[Figure | Total, ...]:
         return (self.of,)
 
     per_year = property(lambda self: self.of.per_year)
@@ -229,18 +266,54 @@ class Mean:
     def expressions(self, start: datetime, end: datetime) -> dict[str, Any]:
         known = self.of.condition(start, end) & Q(**{f"{self.field_name}__isnull": False})
         return {
-            f"{self.key}#sum": Sum(self.field_name, filter=known),
-            f"{self.key}#n": Count("pk", filter=known),
+            f"{self.key}:sum": Sum(self.field_name, filter=known),
+            f"{self.key}:n": Count("pk", filter=known),
         }
 
     def records(self, start: datetime, end: datetime) -> QuerySet:
         return self.of.records(start, end).filter(**{f"{self.field_name}__isnull": False})
 
     def value_from(self, counts: dict[str, Any]) -> float | None:
-        return rounded_mean(counts[f"{self.key}#sum"], counts[f"{self.key}#n"])
+        return rounded_mean(counts[f"{self.key}:sum"], counts[f"{self.key}:n"])
 
 
-AnyFigure = Figure | Share | Mean
+@dataclass(frozen=True)
+class Median:
+    """The median time in hours from `from_field` to `to_field` over the records of `of`, one
+    decimal rounded half up (None when there is none). Computed in Python over the rows of one
+    query (the database has no portable median)."""
+
+    key: str
+    label: str | Promise
+    definition: Promise
+    of: Figure
+    from_field: str
+    to_field: str
+
+    kind = "median"
+
+    @property
+    def source(self) -> Source:
+        return self.of.source
+
+    def needs(self) -> tuple[Figure | Total, ...]:
+        return (self.of,)
+
+    per_year = property(lambda self: self.of.per_year)
+
+    def records(self, start: datetime, end: datetime) -> QuerySet:
+        return self.of.records(start, end)
+
+    def durations(self, records: QuerySet, *extra: str) -> list[tuple]:
+        """(`extra` values..., the time from `from_field` to `to_field`) of each record."""
+        rows = records.values_list(*extra, self.from_field, self.to_field)
+        return [(*row[:-2], row[-1] - row[-2]) for row in rows]
+
+    def value_from(self, counts: dict[str, Any]) -> float | None:
+        return median_hours(counts.get(f"{self.key}:durations") or [])
+
+
+AnyFigure = Figure | Share | Mean | Total | Median
 
 
 def _expressions(figures: Iterable[AnyFigure], start: datetime, end: datetime):
@@ -256,12 +329,23 @@ def _expressions(figures: Iterable[AnyFigure], start: datetime, end: datetime):
 
 
 def evaluate(figures: Iterable[AnyFigure], period: Period) -> dict[str, Any]:
-    """The value of each figure over `period`: one aggregate query per source."""
+    """The value of each figure over `period`: one aggregate query per source (and one per
+    median)."""
+    return evaluate_between(figures, *period.bounds)
+
+
+def evaluate_between(
+    figures: Iterable[AnyFigure], start: datetime, end: datetime
+) -> dict[str, Any]:
+    """`evaluate` over the instants [start, end) (for callers holding bounds, not days)."""
     figures = list(figures)
-    start, end = period.bounds
     counts: dict[str, Any] = {}
     for source, expressions in _expressions(figures, start, end):
         counts.update(source.in_period(start, end).aggregate(**expressions))
+    for figure in figures:
+        if isinstance(figure, Median):
+            durations = figure.durations(figure.records(start, end))
+            counts[f"{figure.key}:durations"] = [took for (took,) in durations]
     return {figure.key: figure.value_from(counts) for figure in figures}
 
 
@@ -285,6 +369,14 @@ def evaluate_per_year(figures: Iterable[AnyFigure], first: int, last: int) -> di
         )
         for row in rows:
             per_year.setdefault(row.pop("figure_year"), {}).update(row)
+    for figure in figures:
+        if isinstance(figure, Median):
+            records = figure.records(start, end).annotate(
+                figure_year=figure.source.year_of(first, last)
+            )
+            for year, took in figure.durations(records, "figure_year"):
+                counts = per_year.setdefault(year, {})
+                counts.setdefault(f"{figure.key}:durations", []).append(took)
     result: dict[str, dict] = {}
     for figure in figures:
         values = result.setdefault(figure.key, {})
@@ -297,18 +389,28 @@ def evaluate_per_year(figures: Iterable[AnyFigure], first: int, last: int) -> di
 
 
 def _empty(figure: AnyFigure):
-    return {"count": 0, "share": 0.0, "mean": None}[figure.kind]
+    return {"count": 0, "share": 0.0, "mean": None, "total": 0, "median": None}[figure.kind]
 
 
 def drill_down_count(figure: AnyFigure, period: Period) -> int:
     """How many entries the figure's drill-down lists: records, or distinct values of the
-    figure's `distinct` field (e.g. children)."""
+    figure's `distinct` field (e.g. children). For a `Total`, the records summed (their sum is
+    `drill_down_total`)."""
     start, end = period.bounds
     records = figure.records(start, end)
     counted = figure.part if isinstance(figure, Share) else figure
     if isinstance(counted, Figure) and counted.distinct:
         return records.values(counted.distinct).distinct().count()
     return records.count()
+
+
+def drill_down_total(figure: Total, period: Period) -> int:
+    """The sum of a `Total`'s field over the records its drill-down lists: the figure, added up
+    from the list (a record without the field adds nothing)."""
+    start, end = period.bounds
+    return sum(
+        value or 0 for value in figure.records(start, end).values_list(figure.field_name, flat=True)
+    )
 
 
 # --- conditions used by several figures --------------------------------------------------------
