@@ -25,7 +25,7 @@ from datetime import UTC
 from django.db.models import Case as SqlCase
 from django.db.models import F, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Greatest
-from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan
+from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, Range
 
 from beacon.figures.engine import local_zone
 
@@ -62,12 +62,15 @@ def aged(low: int | None = None, high: int | None = None, prefix: str = "") -> Q
     """The child was `low` or older and younger than `high` at disappearance (either bound may be
     left open). A child whose age is unknown matches no band."""
     age = age_at_disappearance(prefix)
-    condition = Q()
+    if low is not None and high is not None:
+        # BETWEEN, not two comparisons: SQLite computes the age once (its date functions are
+        # Python functions called per row).
+        return Q(Range(age, (low, high - 1)))
     if low is not None:
-        condition &= Q(GreaterThanOrEqual(age, low))
+        return Q(GreaterThanOrEqual(age, low))
     if high is not None:
-        condition &= Q(LessThan(age, high))
-    return condition or Q(IsNull(age, False))
+        return Q(LessThan(age, high))
+    return Q(IsNull(age, False))
 
 
 def age_unknown(prefix: str = "") -> Q:
