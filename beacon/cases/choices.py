@@ -114,3 +114,24 @@ WORRYING_CRITERIA: list[tuple[str, object]] = [
     ("abnormal_absence", _("Absence in complete contradiction with normal behaviour")),
 ]
 CRITERION_KEYS = [key for key, _label in WORRYING_CRITERIA]
+
+
+class Abductor(models.TextChoices):
+    """Who took (or, in a preventive file, is feared to take) the children abroad."""
+
+    MOTHER = "mother", _("the mother")
+    FATHER = "father", _("the father")
+    OTHER = "other", _("someone else with parental authority")
+    UNKNOWN = "unknown", _("unknown")
+
+
+class DestinationRegion(models.TextChoices):
+    """Where the children were taken: the regions the 2021 report counts (Belgium is in the EU)."""
+
+    EU = "eu", _("a country of the European Union")
+    EUROPE_OTHER = "europe_other", _("a European country outside the European Union")
+    AFRICA = "africa", _("Africa")
+    ASIA = "asia", _("Asia")
+    AMERICAS = "americas", _("the Americas")
+    OCEANIA = "oceania", _("Oceania")
+    UNKNOWN = "unknown", _("unknown")

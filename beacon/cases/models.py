@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from beacon.cases.choices import (
     CRITERION_KEYS,
+    Abductor,
     CaseStatus,
     Channel,
     ContentOrigin,
+    DestinationRegion,
     Direction,
     Mission,
     Outcome,
@@ -376,6 +378,62 @@ class ExploitationFacts(models.Model):
 
     def __str__(self) -> str:
         return f"facts of {self.case_id}"
+
+
+class AbductionFacts(models.Model):
+    """What an international parental abduction case records besides the case itself (one row
+    per such case, as the 2021 report counts them): the children involved and their genders, who
+    took them, the region they were taken to, and whether the organisation played an active role
+    in bringing them back.
+
+    The direction is the case's own (`Case.direction`): an abduction "to Belgium" is an inbound
+    one (the file is linked to Belgium because the children were brought here). Genders are
+    counted per file, not per person record: the children of a file are often not all recorded.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="abduction")
+    children = models.PositiveSmallIntegerField(
+        _("children involved"), help_text=_("Girls, boys and children of unknown gender.")
+    )
+    girls = models.PositiveSmallIntegerField(_("girls"), default=0)
+    boys = models.PositiveSmallIntegerField(_("boys"), default=0)
+    gender_unknown = models.PositiveSmallIntegerField(_("children of unknown gender"), default=0)
+    abductor = models.CharField(
+        _("abducting parent"),
+        max_length=10,
+        choices=Abductor.choices,
+        blank=True,
+        help_text=_("In a preventive file: the parent feared to take the children abroad."),
+    )
+    destination_region = models.CharField(
+        _("taken to"), max_length=16, choices=DestinationRegion.choices, blank=True
+    )
+    active_role_in_return = models.BooleanField(
+        _("active role in the return"),
+        null=True,
+        blank=True,
+        help_text=_("The organisation helped bring the children back (practical support, travel)."),
+    )
+
+    class Meta:
+        verbose_name = _("abduction facts")
+        verbose_name_plural = _("abduction facts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(children__gte=1)
+                & models.Q(
+                    children=models.F("girls") + models.F("boys") + models.F("gender_unknown")
+                ),
+                name="abduction_children_add_up",
+                violation_error_message=_(
+                    "The children involved must be at least one and equal the girls, the boys "
+                    "and the children of unknown gender together."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"abduction facts of {self.case_id}"
 
 
 class SupportSession(models.Model):
