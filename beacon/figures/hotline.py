@@ -29,9 +29,19 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Coalesce, ExtractYear, NullIf
+from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext_lazy as _
 
 from beacon.figures import matching
+from beacon.figures.engine import (
+    AnyFigure,
+    Figure,
+    Median,
+    Share,
+    Source,
+    evaluate_between,
+    evaluate_per_year,
+)
 from beacon.figures.rounding import median_hours
 from beacon.figures.rounding import pct as _pct
 from beacon.reports.choices import ILLEGAL, NoticeKind, WhereSeen
@@ -76,6 +86,305 @@ ACCESSIBLE = Q(item__current_assessment__accessible=True)
 ILLEGAL_ITEM = Q(item__current_assessment__classification__in=ILLEGAL)
 SELF_GENERATED = ILLEGAL_ITEM & Q(item__current_assessment__self_generated=True)
 
+# Where the figures of this section sit in the published JSON: the per-year table
+# `abuse_image_hotline.reports_received`, and `abuse_image_hotline.<year>_breakdown` of the year
+# reported (BREAKDOWN, as `case_details` stands for `case_details_<year>`).
+SECTION = "abuse_image_hotline."
+BREAKDOWN = "abuse_image_hotline.breakdown."
+
+REPORTS = Source(
+    key="hotline_reports",
+    label=_("Civil hotline reports, by the moment they were received"),
+    queryset=Report.objects.all,
+    date_field="received_at",
+    detail_permission="reports.view_urlitem",
+)
+REPORT_URLS = Source(
+    key="hotline_report_urls",
+    label=_("URLs named by civil hotline reports, by the moment the report was received"),
+    queryset=ReportUrl.objects.all,
+    date_field="report__received_at",
+    detail_permission="reports.view_urlitem",
+)
+NOTICES = Source(
+    key="hotline_notices",
+    label=_("Notices about reported URLs, by the moment they were decided"),
+    queryset=Notice.objects.all,
+    date_field="created_at",
+    detail_permission="reports.view_notice",
+)
+REFERRALS = Source(
+    key="hotline_victim_referrals",
+    label=_("Victims referred to case managers, by the moment they were referred"),
+    queryset=VictimReferral.objects.all,
+    date_field="referred_at",
+    detail_permission="reports.view_victimreferral",
+)
+URLS_NOTICED = Source(
+    key="hotline_urls_noticed",
+    label=_("Reported URLs, by the moment of their first notice"),
+    queryset=UrlItem.objects.all,
+    date_field="first_notice_at",
+    detail_permission="reports.view_urlitem",
+)
+URLS_REMOVED = Source(
+    key="hotline_urls_removed",
+    label=_("Reported URLs, by the moment they were found removed"),
+    queryset=UrlItem.objects.all,
+    date_field="removed_at",
+    detail_permission="reports.view_urlitem",
+)
+
+
+def _report_figures() -> dict[str, Figure]:
+    """The counts of reports, by their name in the published breakdown."""
+
+    def count(name: str, label, definition, where: Q | None = None) -> Figure:
+        key = f"{SECTION}{name}" if name == "reports_received" else f"{BREAKDOWN}{name}"
+        return Figure(
+            key=key, label=label, definition=definition, source=REPORTS, where=where or Q()
+        )
+
+    return {
+        "reports_received": count(
+            "reports_received",
+            _("Reports of abuse images received"),
+            _(
+                "Reports the civil hotline received from the public in the period, however many "
+                "URLs each names and whatever their assessment."
+            ),
+        ),
+        "webpages": count(
+            "webpages",
+            _("of which seen on a web page"),
+            _("Reports received in the period whose reporter saw the images on a web page."),
+            Q(where_seen=WhereSeen.WEB_PAGE),
+        ),
+        "social_media": count(
+            "social_media",
+            _("of which seen on social media"),
+            _(
+                "Reports received in the period whose reporter saw the images on a social media "
+                "platform."
+            ),
+            Q(where_seen=WhereSeen.SOCIAL_MEDIA),
+        ),
+        "assessable": count(
+            "assessable",
+            _("Assessable reports"),
+            _(
+                "Reports received in the period naming at least one URL whose current assessment "
+                "says the analysts could see the content (not gone, behind a password or pay "
+                "wall, or geo-blocked)."
+            ),
+            Q(_with_item(ACCESSIBLE)),
+        ),
+        "illegal": count(
+            "illegal",
+            _("Reports of illegal content"),
+            _(
+                "Reports received in the period naming at least one URL whose current assessment "
+                "classifies it illegal (baseline or national)."
+            ),
+            Q(_with_item(ILLEGAL_ITEM)),
+        ),
+        "self_generated_reports": count(
+            "self_generated_reports",
+            _("Reports of self-generated illegal content"),
+            _(
+                "Reports received in the period naming at least one illegal URL whose current "
+                "assessment says the content is self-generated."
+            ),
+            Q(_with_item(SELF_GENERATED)),
+        ),
+    }
+
+
+def _notice_figures() -> dict[str, Figure]:
+    """The counts of notices, by their name in `period_figures`."""
+    kinds = {
+        NoticeKind.POLICE: (
+            _("Notices to the national police"),
+            _("Notices to the national police for its own investigation decided in the period."),
+        ),
+        NoticeKind.HOTLINE: (
+            _("Notices to INHOPE member hotlines"),
+            _(
+                "Notices to the INHOPE member hotline of the country hosting the URL decided in "
+                "the period."
+            ),
+        ),
+        NoticeKind.POLICE_INTERPOL: (
+            _("Notices to the national police, for INTERPOL"),
+            _(
+                "Notices to the national police to pass to INTERPOL (hosted where no INHOPE "
+                "hotline is) decided in the period."
+            ),
+        ),
+        NoticeKind.PLATFORM: (
+            _("Notices to platforms (DSA Article 16)"),
+            _("Notices to platforms under Article 16 of the DSA decided in the period."),
+        ),
+    }
+    figures = {
+        f"notices_{kind}": Figure(
+            key=f"{BREAKDOWN}notices_{kind}",
+            label=label,
+            definition=definition,
+            source=NOTICES,
+            where=Q(kind=kind),
+        )
+        for kind, (label, definition) in kinds.items()
+    }
+    figures["trusted_partner_flags"] = Figure(
+        key=f"{BREAKDOWN}trusted_partner_flags",
+        label=_("Critical notices to platforms"),
+        definition=_(
+            "Notices to platforms decided in the period that were marked critical, for "
+            "immediate removal."
+        ),
+        source=NOTICES,
+        where=Q(kind=NoticeKind.PLATFORM, critical=True),
+    )
+    figures["sent_to_police"] = Figure(
+        key=f"{BREAKDOWN}sent_to_police",
+        label=_("Files sent to the police"),
+        definition=_(
+            "Notices to the national police decided in the period, for its own investigation "
+            "or to pass to INTERPOL."
+        ),
+        source=NOTICES,
+        where=Q(kind__in=POLICE_KINDS),
+    )
+    return figures
+
+
+def catalogue_figures() -> list[AnyFigure]:
+    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs: the
+    counts of reports (by the moment they were received, local time), the distinct URLs they
+    name, the shares the reports give, notices (by the moment they were decided), victim
+    referrals and the median times to notice and to removal. Each number of `period_figures`
+    but the top platforms is one of them."""
+    reports = _report_figures()
+    notices = _notice_figures()
+    share_of_assessable = Share(
+        key=f"{BREAKDOWN}illegal_share_of_assessable_pct",
+        # xgettext:no-python-format
+        label=_("Illegal, % of assessable reports"),
+        definition=_("Reports of illegal content as a share of the assessable reports."),
+        part=reports["illegal"],
+        whole=reports["assessable"],
+    )
+    social_media_share = Share(
+        key=f"{BREAKDOWN}social_media_share_pct",
+        # xgettext:no-python-format
+        label=_("Seen on social media, % of reports"),
+        definition=_("Reports seen on social media as a share of the reports received."),
+        part=reports["social_media"],
+        whole=reports["reports_received"],
+    )
+    self_generated_share = Share(
+        key=f"{BREAKDOWN}self_generated_share_pct",
+        # xgettext:no-python-format
+        label=_("Self-generated, % of illegal reports"),
+        definition=_(
+            "Reports of self-generated illegal content as a share of the reports of illegal "
+            "content."
+        ),
+        part=reports["self_generated_reports"],
+        whole=reports["illegal"],
+    )
+    urls = Figure(
+        key=f"{BREAKDOWN}urls",
+        label=_("Distinct URLs reported"),
+        definition=_(
+            "Distinct URLs named by the reports received in the period: a URL reported twice "
+            "counts once."
+        ),
+        source=REPORT_URLS,
+        distinct="item",
+    )
+    victim_support = Figure(
+        key=f"{BREAKDOWN}victim_support",
+        label=_("Victims referred for specialised support"),
+        definition=_(
+            "URLs showing an identifiable victim that the analysts referred to the case "
+            "managers in the period."
+        ),
+        source=REFERRALS,
+    )
+    to_notice = Median(
+        key=f"{BREAKDOWN}median_hours_to_notice",
+        label=_("Median hours from report to notice"),
+        definition=_(
+            "Over the URLs first noticed in the period, the median time from the URL's first "
+            "report to its first notice, in hours."
+        ),
+        of=Figure(
+            key=f"{BREAKDOWN}median_hours_to_notice:urls",
+            label=_("URLs first noticed"),
+            definition=_("URLs whose first notice went out in the period."),
+            source=URLS_NOTICED,
+        ),
+        from_field="first_reported_at",
+        to_field="first_notice_at",
+    )
+    to_removal = Median(
+        key=f"{BREAKDOWN}median_hours_to_removal",
+        label=_("Median hours from notice to removal"),
+        definition=_(
+            "Over the URLs found removed in the period after a notice, the median time from "
+            "the URL's first notice to its removal, in hours; a URL gone before any notice is "
+            "not a takedown and is left out."
+        ),
+        of=Figure(
+            key=f"{BREAKDOWN}median_hours_to_removal:urls",
+            label=_("URLs removed after a notice"),
+            definition=_("URLs found removed in the period after their first notice."),
+            source=URLS_REMOVED,
+            where=Q(first_notice_at__isnull=False, removed_at__gte=F("first_notice_at")),
+        ),
+        from_field="first_notice_at",
+        to_field="removed_at",
+    )
+    return [
+        reports["reports_received"],
+        urls,
+        reports["webpages"],
+        reports["social_media"],
+        social_media_share,
+        reports["assessable"],
+        reports["illegal"],
+        share_of_assessable,
+        reports["self_generated_reports"],
+        self_generated_share,
+        *notices.values(),
+        victim_support,
+        to_notice,
+        to_removal,
+    ]
+
+
+def _name(key: str) -> str:
+    """A catalogue key's name in `period_figures` (its last part)."""
+    return key.rsplit(".", 1)[-1]
+
+
+def _evaluate(start: datetime, end: datetime, names: tuple[str, ...] = ()) -> dict:
+    """This section's catalogue figures (only `names`, when given) over [start, end), by name."""
+    figures = [f for f in catalogue_figures() if not names or _name(f.key) in names]
+    return {_name(key): value for key, value in evaluate_between(figures, start, end).items()}
+
+
+REPORT_NAMES = (
+    "reports_received",
+    "webpages",
+    "social_media",
+    "assessable",
+    "illegal",
+    "self_generated_reports",
+)
+
 
 def report_counts(start: datetime, end: datetime) -> dict[str, int]:
     """Reports received in [start, end) (`Report.received_at`), one aggregate query:
@@ -88,31 +397,15 @@ def report_counts(start: datetime, end: datetime) -> dict[str, int]:
     - `illegal`: reports with at least one URL currently classified baseline or national;
     - `self_generated_reports`: of the illegal reports, those with an illegal URL assessed
       self-generated (the 2021 report's 79).
+    The catalogue's figures (`catalogue_figures`).
     """
-    return (
-        Report.objects.filter(_in("received_at", start, end))
-        .annotate(
-            is_assessable=_with_item(ACCESSIBLE),
-            is_illegal=_with_item(ILLEGAL_ITEM),
-            is_self_generated=_with_item(SELF_GENERATED),
-        )
-        .aggregate(
-            reports_received=Count("id"),
-            webpages=Count("id", filter=Q(where_seen=WhereSeen.WEB_PAGE)),
-            social_media=Count("id", filter=Q(where_seen=WhereSeen.SOCIAL_MEDIA)),
-            assessable=Count("id", filter=Q(is_assessable=True)),
-            illegal=Count("id", filter=Q(is_illegal=True)),
-            self_generated_reports=Count("id", filter=Q(is_self_generated=True)),
-        )
-    )
+    return _evaluate(start, end, REPORT_NAMES)
 
 
 def urls_reported(start: datetime, end: datetime) -> int:
     """Distinct URLs (items) named by the reports received in [start, end): a URL reported twice
-    in the period counts once. One aggregate query."""
-    return ReportUrl.objects.filter(_in("report__received_at", start, end)).aggregate(
-        n=Count("item", distinct=True)
-    )["n"]
+    in the period counts once. One aggregate query (the catalogue's `urls`)."""
+    return _evaluate(start, end, ("urls",))["urls"]
 
 
 def top_platforms(start: datetime, end: datetime) -> list[tuple[str, int]]:
@@ -140,46 +433,29 @@ def notice_counts(start: datetime, end: datetime) -> dict[str, int]:
       meldingen voor onmiddellijke verwijdering aan de platformen");
     - `sent_to_police`: notices to the national police, for its own investigation or for
       INTERPOL (see POLICE_KINDS).
+    The catalogue's figures (`catalogue_figures`).
     """
-    kinds = {f"notices_{kind}": Count("id", filter=Q(kind=kind)) for kind in NoticeKind.values}
-    return Notice.objects.filter(_in("created_at", start, end)).aggregate(
-        **kinds,
-        trusted_partner_flags=Count("id", filter=Q(kind=NoticeKind.PLATFORM, critical=True)),
-        sent_to_police=Count("id", filter=Q(kind__in=POLICE_KINDS)),
-    )
+    return _evaluate(start, end, tuple(_notice_figures()))
 
 
 def victim_referrals(start: datetime, end: datetime) -> int:
     """URLs showing an identifiable victim referred to case managers in [start, end)
     (`VictimReferral.referred_at`; the 2025 report's 85 cases of "gespecialiseerde
-    slachtofferondersteuning"). One query."""
-    return VictimReferral.objects.filter(_in("referred_at", start, end)).count()
+    slachtofferondersteuning"). One query (the catalogue's `victim_support`)."""
+    return _evaluate(start, end, ("victim_support",))["victim_support"]
 
 
 def takedown_times(start: datetime, end: datetime) -> dict[str, float | None]:
-    """Median hours, over the rows of one query (computed in Python):
+    """Median hours, over the rows of one query each (computed in Python):
 
     - `median_hours_to_notice`: URLs first noticed in [start, end), from the URL's first report
       (`first_reported_at`) to its first notice (`first_notice_at`);
     - `median_hours_to_removal`: URLs found removed in [start, end) after a notice, from the
       first notice to the removal (`removed_at`); a URL gone before any notice went out is not
       a takedown and is left out.
-    None when no URL qualifies.
+    None when no URL qualifies. The catalogue's figures (`catalogue_figures`).
     """
-    rows = UrlItem.objects.filter(
-        _in("first_notice_at", start, end)
-        | (_in("removed_at", start, end) & Q(first_notice_at__isnull=False))
-    ).values_list("first_reported_at", "first_notice_at", "removed_at")
-    to_notice, to_removal = [], []
-    for reported, noticed, removed in rows:
-        if start <= noticed < end:
-            to_notice.append(noticed - reported)
-        if removed is not None and start <= removed < end and removed >= noticed:
-            to_removal.append(removed - noticed)
-    return {
-        "median_hours_to_notice": median_hours(to_notice),
-        "median_hours_to_removal": median_hours(to_removal),
-    }
+    return _evaluate(start, end, ("median_hours_to_notice", "median_hours_to_removal"))
 
 
 def period_figures(start: datetime, end: datetime) -> dict:
@@ -187,19 +463,7 @@ def period_figures(start: datetime, end: datetime) -> dict:
     notice_counts and takedown_times, `urls`, `victim_support`, the shares
     (`illegal_share_of_assessable_pct`, `social_media_share_pct` of reports received,
     `self_generated_share_pct` of illegal reports) and `top_platforms` [(name, reports)]."""
-    reports = report_counts(start, end)
-    notices = notice_counts(start, end)
-    return {
-        **reports,
-        "urls": urls_reported(start, end),
-        "illegal_share_of_assessable_pct": _pct(reports["illegal"], reports["assessable"]),
-        "social_media_share_pct": _pct(reports["social_media"], reports["reports_received"]),
-        "self_generated_share_pct": _pct(reports["self_generated_reports"], reports["illegal"]),
-        **notices,
-        "victim_support": victim_referrals(start, end),
-        **takedown_times(start, end),
-        "top_platforms": top_platforms(start, end),
-    }
+    return {**_evaluate(start, end), "top_platforms": top_platforms(start, end)}
 
 
 # --- INHOPE-style statistics ------------------------------------------------------------------
@@ -344,17 +608,11 @@ def dsa_article_22(start: datetime, end: datetime) -> dict:
 def reports_received_per_year(
     first: int, last: int, start: datetime, end: datetime, zone: ZoneInfo
 ) -> dict[str, int]:
-    """Reports received per local calendar year from `first` to `last` ([start, end) are those
-    years' bounds). One grouped query."""
-    counts = dict(
-        Report.objects.filter(_in("received_at", start, end))
-        .annotate(year=ExtractYear("received_at", tzinfo=zone))
-        .values("year")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("year", "n")
-    )
-    return {str(year): counts.get(year, 0) for year in range(first, last + 1)}
+    """Reports received per local calendar year from `first` to `last` (the catalogue's
+    `reports_received`; `start`, `end` and `zone` are those years' bounds and the local zone,
+    which the engine knows). One grouped query."""
+    figure = _report_figures()["reports_received"]
+    return evaluate_per_year([figure], first, last)[figure.key]
 
 
 def year_breakdown(year: int, bounds: Callable[[int, int], tuple[datetime, datetime]]) -> dict:
@@ -371,7 +629,7 @@ def year_breakdown(year: int, bounds: Callable[[int, int], tuple[datetime, datet
     `bounds(first, last)` gives the local years' [start, end)."""
     start, end = bounds(year, year)
     figures = period_figures(start, end)
-    previous = report_counts(*bounds(year - 1, year - 1))
+    previous = _evaluate(*bounds(year - 1, year - 1), ("social_media_share_pct",))
     return {
         "reports_received": figures["reports_received"],
         "urls": figures["urls"],
@@ -382,9 +640,7 @@ def year_breakdown(year: int, bounds: Callable[[int, int], tuple[datetime, datet
         "illegal_share_pct": figures["illegal_share_of_assessable_pct"],
         "social_media": figures["social_media"],
         "social_media_share_pct": figures["social_media_share_pct"],
-        f"social_media_share_pct_{year - 1}": _pct(
-            previous["social_media"], previous["reports_received"]
-        ),
+        f"social_media_share_pct_{year - 1}": previous["social_media_share_pct"],
         "trusted_partner_flags": figures["trusted_partner_flags"],
         "victim_support": figures["victim_support"],
         "sent_to_police": figures["sent_to_police"],
@@ -445,30 +701,3 @@ def figures_by_section(start: datetime, end: datetime) -> dict[str, dict]:
             sections[f"dsa_{key}"] = value
     sections["image_matching"] = matching.period_figures(start, end)
     return sections
-
-
-def catalogue_figures() -> list:
-    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs:
-    reports received (by the moment they were received, local time)."""
-    from django.utils.translation import gettext_lazy as _
-
-    from beacon.figures.engine import Figure, Source
-
-    reports = Source(
-        key="hotline_reports",
-        label=_("Civil hotline reports, by the moment they were received"),
-        queryset=Report.objects.all,
-        date_field="received_at",
-        detail_permission="reports.view_urlitem",
-    )
-    return [
-        Figure(
-            key="abuse_image_hotline.reports_received",
-            label=_("Reports of abuse images received"),
-            definition=_(
-                "Reports the civil hotline received from the public in the period, however many "
-                "URLs each names and whatever their assessment."
-            ),
-            source=reports,
-        )
-    ]

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy as _
 
+from beacon.figures.engine import AnyFigure, Source, Total, evaluate_between, evaluate_per_year
 from beacon.figures.rounding import median_hours
 from beacon.matching.choices import ItemStatus, MatchResult, ScanSource
 from beacon.matching.models import ScanBatch, ScanItem
@@ -19,19 +21,32 @@ from beacon.reports.models import Notice, UrlItem
 JUDGED_ABUSE = (ItemStatus.ACTIONED, ItemStatus.CONFIRMED)
 
 
+SCAN_BATCHES = Source(
+    key="scan_batches",
+    label=_("Image matching's scan batches, by the moment they were received"),
+    queryset=ScanBatch.objects.all,
+    date_field="received_at",
+    detail_permission="matching.view_scanitem",
+)
+IMAGES_ANALYSED = Total(
+    key="abuse_image_hotline.images_analysed_arachnid",
+    label=_("Images analysed by image matching"),
+    definition=_(
+        "Images of the scan batches received in the period, whether scanned one by one or "
+        "counted by a scanning tool."
+    ),
+    source=SCAN_BATCHES,
+    field_name="images",
+)
+
+
 def images_analysed_per_year(
     first: int, last: int, start: datetime, end: datetime, zone: ZoneInfo
 ) -> dict[str, int]:
-    """Images analysed per calendar year (local time), from `first` to `last`."""
-    rows = (
-        ScanBatch.objects.filter(received_at__gte=start, received_at__lt=end)
-        .annotate(year=ExtractYear("received_at", tzinfo=zone))
-        .values("year")
-        .annotate(images=Sum("images"))
-        .order_by()
-    )
-    found = {row["year"]: row["images"] or 0 for row in rows}
-    return {str(year): found.get(year, 0) for year in range(first, last + 1)}
+    """Images analysed per calendar year (local time), from `first` to `last` (the catalogue's
+    IMAGES_ANALYSED; `start`, `end` and `zone` are those years' bounds and the local zone,
+    which the engine knows). One grouped query."""
+    return evaluate_per_year([IMAGES_ANALYSED], first, last)[IMAGES_ANALYSED.key]
 
 
 def judged_abuse_per_year(
@@ -74,9 +89,7 @@ def period_figures(start: datetime, end: datetime) -> dict:
       had notified before sends none), `removed`: of their URLs, the ones found removed, and
       `median_hours_to_removal` from each URL's first notice.
     """
-    images = ScanBatch.objects.filter(received_at__gte=start, received_at__lt=end).aggregate(
-        n=Sum("images")
-    )["n"]
+    images = evaluate_between([IMAGES_ANALYSED], start, end)[IMAGES_ANALYSED.key]
     items = ScanItem.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
     counts = items.aggregate(
         exact_matches=Count("id", filter=Q(result=MatchResult.EXACT)),
@@ -102,7 +115,7 @@ def period_figures(start: datetime, end: datetime) -> dict:
         if removed >= noticed
     ]
     return {
-        "images_analysed": images or 0,
+        "images_analysed": images,
         **counts,
         "notices": notices,
         "removed": len(removals),
@@ -110,6 +123,7 @@ def period_figures(start: datetime, end: datetime) -> dict:
     }
 
 
-def catalogue_figures() -> list:
-    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs."""
-    return []
+def catalogue_figures() -> list[AnyFigure]:
+    """This section's figures in the catalogue (beacon.figures.catalogue), with drill-downs: the
+    images analysed (a total over the scan batches received, listed by the drill-down)."""
+    return [IMAGES_ANALYSED]

@@ -39,12 +39,16 @@ from beacon.figures.engine import (
     Period,
     PeriodError,
     Share,
+    Total,
     drill_down_count,
+    drill_down_total,
     evaluate,
     evaluate_per_year,
 )
 from beacon.figures.rounding import NEW, growth
 from beacon.line.models import Call
+from beacon.matching.models import ScanBatch
+from beacon.reports.models import Notice, Report, ReportUrl
 
 PERMISSION = "figures.view_figures"
 # Rows (or groups of a distinct figure) per page of a drill-down.
@@ -245,20 +249,52 @@ def _call_rows(calls: list[Call]) -> list[dict[str, Any]]:
     ]
 
 
+def _hotline_rows(records: list) -> list[dict[str, Any]]:
+    """Reports, the URLs they name, notices: numbers, dates and kinds, never a URL."""
+    rows = []
+    for record in records:
+        if isinstance(record, Report):
+            row = {"number": record.number, "category": record.get_where_seen_display()}
+            when = record.received_at
+        elif isinstance(record, ReportUrl):
+            row = {"number": record.report.number}
+            when = record.report.received_at
+        else:
+            assert isinstance(record, Notice)
+            row = {"number": record.reference, "category": record.get_kind_display()}
+            when = record.created_at
+        rows.append({**row, "date": timezone.localtime(when)})
+    return rows
+
+
 def _rows(user, figure: AnyFigure, records: list) -> list[dict[str, Any]]:
     model = figure.source.queryset().model
     if model is Case:
         return _case_rows(user, records)
     if model is Call:
         return _call_rows(records)
+    if model in (Report, ReportUrl, Notice):
+        return _hotline_rows(records)
     date_field = figure.source.date_field
-    return [{"number": f"#{r.pk}", "date": getattr(r, date_field, None)} for r in records]
+    # A calendar day (trainings, volunteers joining) has no time to show.
+    when = "day" if figure.source.days else "date"
+    rows = [{"number": f"#{r.pk}", when: getattr(r, date_field, None)} for r in records]
+    if model is ScanBatch:
+        for row, batch in zip(rows, records, strict=True):
+            row["category"] = batch.get_source_display()
+    if isinstance(figure, Total):
+        # What each record adds to the figure.
+        for row, record in zip(rows, records, strict=True):
+            row["amount"] = getattr(record, figure.field_name) or 0
+    return rows
 
 
 def _ordered(figure: AnyFigure, queryset):
     model = queryset.model
     if model is Case:
         queryset = queryset.select_related("category", "subkind", "person")
+    if model is ReportUrl:
+        queryset = queryset.select_related("report")
     return queryset.order_by(figure.source.date_field, "pk")
 
 
@@ -278,6 +314,8 @@ def records(request: HttpRequest, key: str) -> HttpResponse:
     counted = _counted(figure)
     total = drill_down_count(figure, period)
     whole = drill_down_count(figure.whole, period) if isinstance(figure, Share) else None
+    # A total: the sum of its field over the records listed, which is the figure.
+    summed = drill_down_total(figure, period) if isinstance(figure, Total) else None
     distinct = counted.distinct if isinstance(counted, Figure) else ""
     page_number = request.GET.get("page") or 1
     groups: list[dict[str, Any]] = []
@@ -321,6 +359,7 @@ def records(request: HttpRequest, key: str) -> HttpResponse:
         "query": _query(period),
         "total": total,
         "whole": whole,
+        "summed": summed,
         "distinct": distinct,
         "groups": groups,
         "rows": rows,
