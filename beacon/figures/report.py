@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from beacon.figures import report_charts
 from beacon.figures.catalogue import catalogue
 from beacon.figures.definitions import figures_for_year
-from beacon.figures.rounding import NEW, growth
+from beacon.figures.rounding import NEW, difference, growth
 
 # How many years the multi-year tables cover (the report's year included).
 TABLE_YEARS = 5
@@ -92,7 +92,9 @@ def rounding_rule() -> str:
     return _(
         "Shares, means and growth percentages carry one decimal, rounded half up from the exact "
         "fraction (not from a rounded value): 60.95 is 61.0. A growth is the change against the "
-        "year before as a percentage of the year before; a growth against 0 is shown as “new”."
+        "year before as a percentage of the year before; a growth against 0 is shown as “new”. "
+        "A share changes by its difference in percentage points (pp), a mean or a median by its "
+        "difference in its own unit."
     )
 
 
@@ -142,6 +144,29 @@ def fmt_growth(value: float | str | None) -> str:
     assert isinstance(value, float)
     sign = "+" if value > 0 else ("−" if value < 0 else "")
     return f"{sign}{number_format(abs(value), 1, force_grouping=True)} %"
+
+
+# Figures whose change is a difference (in percentage points for a share, in their own unit for
+# a mean or a median), not a growth in percent.
+DIFFERENCE_KINDS = ("share", "mean", "median")
+
+
+def fmt_change(kind: str, current: Any, previous: Any) -> str:
+    """How `current` changed from `previous` as the page and the report print it: a count's or a
+    total's growth in percent (fmt_growth), a share's difference in percentage points, a mean's
+    or a median's difference in its own unit; "—" when either value is missing."""
+    if current is None or previous is None:
+        return "—"
+    if kind not in DIFFERENCE_KINDS:
+        return fmt_growth(growth(current, previous))
+    change = difference(current, previous)
+    assert change is not None
+    sign = "+" if change > 0 else ("−" if change < 0 else "")
+    text = f"{sign}{number_format(abs(change), 1, force_grouping=True)}"
+    if kind == "share":
+        # Translators: a change of a percentage in percentage points, e.g. "+2.5 pp".
+        return _("%(change)s pp") % {"change": text}
+    return text
 
 
 def _growth_of(per_year: dict[str, Any], year: int) -> float | str | None:

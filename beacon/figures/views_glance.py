@@ -2,7 +2,8 @@
 figure to the records behind it.
 
 `glance`: every figure of the catalogue (beacon.figures.catalogue) for a period and a comparison
-period, with the growth between them (beacon.figures.rounding.growth), and for a calendar year
+period, with the change between them (beacon.figures.report.fmt_change: a growth in percent,
+or a difference in points for a share), and for a calendar year
 the five-year evolution of the figures that can be counted per year. Every value links to its
 drill-down.
 
@@ -45,7 +46,7 @@ from beacon.figures.engine import (
     evaluate,
     evaluate_per_year,
 )
-from beacon.figures.rounding import NEW, growth
+from beacon.figures.report import fmt, fmt_change
 from beacon.line.models import Call
 from beacon.matching.models import ScanBatch
 from beacon.reports.models import Notice, Report, ReportUrl
@@ -126,23 +127,9 @@ def _bad_request(request: HttpRequest, template: str, message: str) -> HttpRespo
 
 
 def display(value: Any, kind: str = "count") -> str:
-    """A figure's value as the page shows it."""
-    if value is None:
-        return "—"
-    if kind == "share":
-        return f"{value} %"
-    return str(value)
-
-
-def display_growth(current: Any, previous: Any) -> str:
-    """The growth from `previous` to `current` (rounding.growth), "new" translated."""
-    if current is None or previous is None:
-        return "—"
-    change = growth(current, previous)
-    if change == NEW:
-        return _("new")
-    assert isinstance(change, float)
-    return f"{change:+.1f} %" if change else "0.0 %"
+    """A figure's value as the page shows it, grouped the way the reader's language writes
+    numbers (as the report does)."""
+    return fmt(value, pct=kind == "share")
 
 
 def _is_count(figure: AnyFigure) -> bool:
@@ -172,7 +159,7 @@ def glance(request: HttpRequest) -> HttpResponse:
                 "label": figure.label,
                 "value": display(values[key], figure.kind),
                 "previous": display(previous[key], figure.kind),
-                "growth": display_growth(values[key], previous[key]),
+                "growth": fmt_change(figure.kind, values[key], previous[key]),
             }
         )
     empty = not any(values[k] for k, f in figures.items() if _is_count(f))
@@ -208,7 +195,7 @@ def _evolution(figures: dict[str, AnyFigure], year: int) -> dict[str, Any]:
                 "cells": [
                     (display(by_year[y], figure.kind), _query(Period.year(int(y)))) for y in years
                 ],
-                "growth": display_growth(by_year[years[-1]], by_year[years[-2]]),
+                "growth": fmt_change(figure.kind, by_year[years[-1]], by_year[years[-2]]),
             }
         )
     return {"years": years, "rows": rows}

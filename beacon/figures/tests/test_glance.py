@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from beacon.cases.models import Case
-from beacon.core.models import AuditRecord
+from beacon.core.models import AuditRecord, UserProfile
 from beacon.figures.catalogue import catalogue
 from beacon.figures.engine import Figure, Mean, Period, Share, drill_down_count, evaluate
 from beacon.figures.tests.factories import call, record
@@ -137,6 +137,31 @@ def test_glance_shows_figures_growth_and_links(records_2025, client, cast):
     assert f"{link}?from=2025-01-01&amp;to=2025-12-31" in html
     assert f"{link}?from=2024-01-01&amp;to=2024-12-31" in html
     assert not response.context["empty"]
+
+
+def test_a_share_changes_in_points_and_numbers_read_as_the_language_writes_them(
+    records_2025, client, cast
+):
+    for _ in range(1000):
+        call(datetime(2024, 4, 1, 12, tzinfo=BRUSSELS))
+    client.force_login(cast["statistics_reader"])
+    rows = {
+        row["key"]: row
+        for section in client.get(reverse("figures:glance"), YEAR_2025).context["sections"]
+        for row in section["rows"]
+    }
+    # 2024: one runaway report, found within 48 h by nobody; 2025: 1 of 3 (33.3 %).
+    share = rows["case_details.runaway.found_within_48h_pct"]
+    assert (share["value"], share["previous"], share["growth"]) == ("33.3 %", "0.0 %", "+33.3 pp")
+    calls = rows["hotline_calls.116000_calls"]
+    assert (calls["value"], calls["previous"], calls["growth"]) == ("3", "1,000", "−99.7 %")
+    UserProfile.objects.update_or_create(
+        user=cast["statistics_reader"], defaults={"language": "nl"}
+    )
+    nl = client.get(reverse("figures:glance"), YEAR_2025)
+    rows = {row["key"]: row for section in nl.context["sections"] for row in section["rows"]}
+    assert rows["hotline_calls.116000_calls"]["previous"] == "1.000"
+    assert rows["case_details.runaway.found_within_48h_pct"]["value"] == "33,3 %"
 
 
 def test_glance_of_a_year_has_the_five_year_evolution(records_2025, client, cast):

@@ -241,3 +241,24 @@ def test_chart_numbers_are_grouped_the_way_the_language_writes_them(language, gr
         svg = year_bars(["2024", "2025"], [("calls", [12345.0, 2.0])])
     assert f">{grouped}<" in svg
     assert ">2<" in svg
+
+
+@pytest.mark.parametrize(
+    "kind, current, previous, expected",
+    [
+        ("count", 117, 100, "+17.0 %"),
+        ("total", 5, 0, "new"),
+        ("share", 57.5, 55.0, "+2.5 pp"),
+        ("share", 0.0, 66.7, "−66.7 pp"),
+        ("mean", 14.0, 14.5, "−0.5"),
+        ("median", 3.0, 3.0, "0.0"),
+        ("mean", None, 14.5, "—"),
+    ],
+)
+def test_a_change_is_a_growth_for_counts_and_a_difference_for_shares_and_means(
+    kind, current, previous, expected
+):
+    from beacon.figures.report import fmt_change
+
+    with translation.override("en"):
+        assert fmt_change(kind, current, previous) == expected
