@@ -23,131 +23,171 @@ out until their day has come.
   `internet_safe_and_fun_pupils` are not computed (modules are free text; the Internet Safe &
   Fun sessions are not recorded).
 
-Three aggregate queries (trainings per year and audience, sessions per year and kind, tools per
-year), grouped by `ExtractYear` of the day.
+Each number is a catalogue figure (`catalogue_figures`, with its drill-down); the section asks
+them per year: three aggregate queries (trainings, sessions, tools), grouped by year.
 """
 
-from collections import defaultdict
-from datetime import date
-
-from django.db.models import Count, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from beacon.figures.engine import AnyFigure, Figure, Source, Total, evaluate_per_year
 from beacon.prevention.models import Audience, Session, SessionKind, ToolHandout, Training
 
+PREFIX = "prevention."
 
-def _last_day(first: int, year: int) -> tuple[date, date]:
-    """The period's first day, and its last day held so far (today, if the year is running)."""
-    return date(first, 1, 1), min(date(year, 12, 31), timezone.localdate())
-
-
-def _present(values: dict[int, int]) -> dict[str, int]:
-    return {str(y): n for y, n in sorted(values.items()) if n}
-
-
-def prevention_section(first: int, year: int) -> dict:
-    """The `prevention` section for the years `first` to `year` (see the module's docstring)."""
-    start, end = _last_day(first, year)
-    professionals: dict[int, int] = defaultdict(int)
-    professionals_reached: dict[int, int] = defaultdict(int)
-    parents: dict[int, int] = defaultdict(int)
-    parents_reached: dict[int, int] = defaultdict(int)
-    police: dict[int, int] = defaultdict(int)
-    trainings = (
-        Training.objects.filter(held_on__gte=start, held_on__lte=end)
-        .annotate(year=ExtractYear("held_on"))
-        .values("year", "audience")
-        .annotate(n=Count("id"), people=Sum("participants"))
-        .order_by()
-    )
-    for row in trainings:
-        y, n, people = row["year"], row["n"], row["people"] or 0
-        if row["audience"] == Audience.PARENTS:
-            parents[y] += n
-            parents_reached[y] += people
-        else:
-            professionals[y] += n
-            professionals_reached[y] += people
-            if row["audience"] == Audience.POLICE:
-                police[y] += n
-
-    sessions: dict[tuple[int, str], tuple[int, int]] = {
-        (row["year"], row["kind"]): (row["n"], row["children"] or 0)
-        for row in Session.objects.filter(held_on__gte=start, held_on__lte=end)
-        .annotate(year=ExtractYear("held_on"))
-        .values("year", "kind")
-        .annotate(n=Count("id"), children=Sum("children_reached"))
-        .order_by()
-    }
-    tools = dict(
-        ToolHandout.objects.filter(handed_on__gte=start, handed_on__lte=end)
-        .annotate(year=ExtractYear("handed_on"))
-        .values("year")
-        .annotate(quantity=Sum("quantity"))
-        .order_by()
-        .values_list("year", "quantity")
-    )
-
-    years = range(first, year + 1)
-    school = {y: sessions.get((y, SessionKind.SCHOOL), (0, 0)) for y in years}
-    stands = {y: sessions.get((y, SessionKind.STAND), (0, 0)) for y in years}
-    section: dict = {
-        "trainings_professionals": _present(professionals),
-        "trainings_parents": _present(parents),
-        "school_sessions": _present({y: school[y][0] for y in years}),
-        "school_children": _present({y: school[y][1] for y in years}),
-        "stand_events": _present({y: stands[y][0] for y in years}),
-        "stand_children": _present({y: stands[y][1] for y in years}),
-        "tools_handed_out": _present({y: tools.get(y) or 0 for y in years}),
-    }
-    for y in years:
-        detail = {
-            "police_trainings": police.get(y, 0),
-            "school_sessions": school[y][0],
-            "children": school[y][1],
-            "parents_reached": parents_reached.get(y, 0),
-            "professionals_reached": professionals_reached.get(y, 0),
-        }
-        if professionals.get(y) or parents.get(y) or school[y][0]:
-            section[str(y)] = detail
-    return section
+TRAININGS = Source(
+    key="trainings",
+    label=_("Trainings, by the day they were held"),
+    queryset=Training.objects.all,
+    date_field="held_on",
+    detail_permission="prevention.view_training",
+    days=True,
+)
+SESSIONS = Source(
+    key="prevention_sessions",
+    label=_("School sessions and stands, by the day they were held"),
+    queryset=Session.objects.all,
+    date_field="held_on",
+    detail_permission="prevention.view_training",
+    days=True,
+)
+HANDOUTS = Source(
+    key="tool_handouts",
+    label=_("Prevention tools handed out, by the day"),
+    queryset=ToolHandout.objects.all,
+    date_field="handed_on",
+    detail_permission="prevention.view_training",
+    days=True,
+)
+PARENTS = Q(audience=Audience.PARENTS)
+SCHOOL = Q(kind=SessionKind.SCHOOL)
+STAND = Q(kind=SessionKind.STAND)
 
 
-def catalogue_figures() -> list:
-    """This section's training counts in the catalogue (beacon.figures.catalogue): trainings by
-    the day they were held."""
-    from django.db.models import Q
-    from django.utils.translation import gettext_lazy as _
-
-    from beacon.figures.engine import Figure, Source
-
-    trainings = Source(
-        key="trainings",
-        label=_("Trainings, by the day they were held"),
-        queryset=Training.objects.all,
-        date_field="held_on",
-        detail_permission="prevention.view_training",
-        days=True,
-    )
-    # Planned trainings count once their day has come.
-    held = Q(held_on__lte=timezone.localdate())
+def catalogue_figures() -> list[AnyFigure]:
+    """The prevention figures in the catalogue (beacon.figures.catalogue), with drill-downs:
+    trainings, school sessions, stands and tools by the day they were held or handed out. Only
+    what was held counts: a record dated after today is planned, and counts once its day has
+    come."""
+    today = timezone.localdate()
+    held = Q(held_on__lte=today)
     return [
         Figure(
-            key="prevention.trainings_professionals",
+            key=f"{PREFIX}trainings_professionals",
             label=_("Trainings for professionals"),
             definition=_(
                 "Trainings held in the period for professionals, police, youth-care staff and "
                 "teachers (every audience but parents)."
             ),
-            source=trainings,
-            where=~Q(audience=Audience.PARENTS) & held,
+            source=TRAININGS,
+            where=~PARENTS & held,
         ),
         Figure(
-            key="prevention.trainings_parents",
+            key=f"{PREFIX}police_trainings",
+            label=_("of which for police"),
+            definition=_("Trainings held in the period for police."),
+            source=TRAININGS,
+            where=Q(audience=Audience.POLICE) & held,
+        ),
+        Total(
+            key=f"{PREFIX}professionals_reached",
+            label=_("Professionals reached"),
+            definition=_("Participants of the trainings for professionals held in the period."),
+            source=TRAININGS,
+            field_name="participants",
+            where=~PARENTS & held,
+        ),
+        Figure(
+            key=f"{PREFIX}trainings_parents",
             label=_("Trainings for parents"),
             definition=_("Trainings held in the period for parents."),
-            source=trainings,
-            where=Q(audience=Audience.PARENTS) & held,
+            source=TRAININGS,
+            where=PARENTS & held,
+        ),
+        Total(
+            key=f"{PREFIX}parents_reached",
+            label=_("Parents reached"),
+            definition=_("Participants of the trainings for parents held in the period."),
+            source=TRAININGS,
+            field_name="participants",
+            where=PARENTS & held,
+        ),
+        Figure(
+            key=f"{PREFIX}school_sessions",
+            label=_("School sessions"),
+            definition=_("School sessions (workshops in class) held in the period."),
+            source=SESSIONS,
+            where=SCHOOL & held,
+        ),
+        Total(
+            key=f"{PREFIX}school_children",
+            label=_("Children reached by school sessions"),
+            definition=_("Children the school sessions held in the period reached."),
+            source=SESSIONS,
+            field_name="children_reached",
+            where=SCHOOL & held,
+        ),
+        Figure(
+            key=f"{PREFIX}stand_events",
+            label=_("Stands at events"),
+            definition=_("Stands at events held in the period."),
+            source=SESSIONS,
+            where=STAND & held,
+        ),
+        Total(
+            key=f"{PREFIX}stand_children",
+            label=_("Children reached at stands"),
+            definition=_("Children the stands at events held in the period reached."),
+            source=SESSIONS,
+            field_name="children_reached",
+            where=STAND & held,
+        ),
+        Total(
+            key=f"{PREFIX}tools_handed_out",
+            label=_("Prevention tools handed out"),
+            definition=_("The quantity of prevention tools handed out in the period."),
+            source=HANDOUTS,
+            field_name="quantity",
+            where=Q(handed_on__lte=today),
         ),
     ]
+
+
+# The section's per-year series (only the years with data) and the names the published "2021"
+# object gives the same figures.
+SERIES = (
+    "trainings_professionals",
+    "trainings_parents",
+    "school_sessions",
+    "school_children",
+    "stand_events",
+    "stand_children",
+    "tools_handed_out",
+)
+YEAR_DETAIL = {
+    "police_trainings": "police_trainings",
+    "school_sessions": "school_sessions",
+    "children": "school_children",
+    "parents_reached": "parents_reached",
+    "professionals_reached": "professionals_reached",
+}
+
+
+def prevention_section(first: int, year: int) -> dict:
+    """The `prevention` section for the years `first` to `year` (see the module's docstring),
+    from the catalogue's figures: one query per kind of record, grouped by year."""
+    values = {
+        key.removeprefix(PREFIX): per_year
+        for key, per_year in evaluate_per_year(catalogue_figures(), first, year).items()
+    }
+    section: dict = {name: {y: n for y, n in values[name].items() if n} for name in SERIES}
+    for y in map(str, range(first, year + 1)):
+        held = (
+            values["trainings_professionals"][y]
+            or values["trainings_parents"][y]
+            or values["school_sessions"][y]
+        )
+        if held:
+            section[y] = {name: values[key][y] for name, key in YEAR_DETAIL.items()}
+    return section

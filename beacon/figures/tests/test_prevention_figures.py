@@ -138,3 +138,40 @@ def test_the_demo_gives_the_published_prevention_figures():
         for volunteer in session_row.volunteers.all():
             assert volunteer.joined_on <= session_row.held_on
             assert volunteer.left_on is None or volunteer.left_on > session_row.held_on
+
+
+def test_every_prevention_figure_has_a_drill_down_adding_up_to_it(client, cast):
+    from django.urls import reverse
+
+    from beacon.figures.engine import Period, Total, drill_down_count, drill_down_total, evaluate
+    from beacon.figures.prevention import catalogue_figures
+
+    today = timezone.localdate()
+    training("police", date(2025, 2, 1), 12)
+    training("parents", date(2025, 3, 1), 40)
+    session("school", date(2025, 4, 1), 25)
+    session("school", date(2025, 4, 2), 30)
+    session("stand", date(2025, 5, 1), 100)
+    ToolHandout.objects.create(tool="Game", handed_on=date(2025, 6, 1), quantity=7, recipient="S")
+    session("school", today + timedelta(days=1), 99)  # planned: not held yet
+    year = Period.year(2025)
+    values = evaluate(catalogue_figures(), year)
+    assert values["prevention.school_children"] == 55
+    assert values["prevention.stand_children"] == 100
+    assert values["prevention.tools_handed_out"] == 7
+    assert values["prevention.police_trainings"] == 1
+    assert values["prevention.professionals_reached"] == 12
+    assert values["prevention.parents_reached"] == 40
+    client.force_login(cast["statistics_reader"])
+    for figure in catalogue_figures():
+        if isinstance(figure, Total):
+            assert drill_down_total(figure, year) == values[figure.key], figure.key
+        else:
+            assert drill_down_count(figure, year) == values[figure.key], figure.key
+        page = client.get(
+            reverse("figures:records", args=[figure.key]),
+            {"from": "2025-01-01", "to": "2025-12-31"},
+        )
+        assert page.status_code == 200, figure.key
+    upcoming = Period(today, today + timedelta(days=3))
+    assert evaluate(catalogue_figures(), upcoming)["prevention.school_sessions"] == 0
