@@ -22,19 +22,15 @@ a follower's group are what the record says now (they are not kept per year).
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from beacon.figures.engine import AnyFigure, Figure, Period, Source, evaluate
+from beacon.figures.engine import AnyFigure, Figure, Period, Source, Total, evaluate
 from beacon.figures.prevention import prevention_section
 from beacon.network.models import Follower, Partner, PartnerKind, Volunteer, VolunteerRole
 
 RUNNING_CLUB = "running club"
-
-
-def _active_on(day: date) -> Q:
-    return Q(joined_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
 
 
 def network_section(first: int, year: int) -> dict:
@@ -52,18 +48,11 @@ def network_section(first: int, year: int) -> dict:
     for y in years:
         guards[str(y)] = at_end[y]["network.community_guard_municipalities"]
         guards[f"{y}_new"] = at_end[y]["network.community_guard_municipalities_new"]
-    screens = {
-        str(y): Partner.objects.filter(
-            _active_on(date(y, 12, 31)), kind=PartnerKind.SCREENS
-        ).aggregate(n=Sum("screens"))["n"]
-        or 0
-        for y in years
-    }
     return {
         "volunteers": per_year("volunteers"),
         "poster_volunteers": per_year("poster_volunteers"),
         "community_guard_municipalities": guards,
-        "digital_screens": screens,
+        "digital_screens": per_year("digital_screens"),
         "strava_club_followers": per_year("strava_club_followers"),
         "school_sessions_volunteers": {
             str(y): {
@@ -113,6 +102,13 @@ class StockSource(Source):
 @dataclass(frozen=True)
 class StockFigure(Figure):
     """A figure of a StockSource: counted at the end of each period, never grouped by year."""
+
+    per_year = False  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class StockTotal(Total):
+    """A sum over a StockSource's records at the end of each period."""
 
     per_year = False  # type: ignore[assignment]
 
@@ -231,6 +227,17 @@ def catalogue_figures() -> list[AnyFigure]:
             source=PARTNERS,
             where=_guards_new,
             distinct="municipality",
+        ),
+        StockTotal(
+            key="network.digital_screens",
+            label=_("Digital screens showing notices"),
+            definition=_(
+                "The screens of the digital-screen networks that were partners on the last day "
+                "of the period."
+            ),
+            source=PARTNERS,
+            field_name="screens",
+            where=Q(kind=PartnerKind.SCREENS),
         ),
         StockFigure(
             key="network.strava_club_followers",

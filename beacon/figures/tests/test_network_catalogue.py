@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from beacon.figures.catalogue import catalogue
-from beacon.figures.engine import Period, drill_down_count, evaluate
+from beacon.figures.engine import Period, Total, drill_down_count, drill_down_total, evaluate
 from beacon.figures.network import catalogue_figures
 from beacon.figures.tests.test_network_figures import guards, volunteer
-from beacon.network.models import Follower
+from beacon.network.models import Follower, Partner
 
 pytestmark = pytest.mark.django_db
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -29,6 +29,12 @@ def network(db):
     guards("12021", date(2021, 4, 1))  # new in the period
     guards("12021", date(2021, 5, 1))  # a second service in the same municipality
     guards("21004", date(2021, 4, 1), left=date(2021, 5, 1))  # came and went: not counted
+    Partner.objects.create(
+        name="S1", kind="screens", email="s@example.org", screens=700, joined_on=date(2020, 1, 1)
+    )
+    Partner.objects.create(
+        name="S2", kind="screens", email="s@example.org", screens=300, joined_on=date(2021, 7, 1)
+    )
     Follower.objects.create(
         group="running club",
         address="a@example.org",
@@ -56,6 +62,7 @@ def test_the_figures_count_who_was_there_on_the_last_day_of_the_period(network):
         "network.stand_volunteers.volunteers": 1,
         "network.community_guard_municipalities": 2,
         "network.community_guard_municipalities_new": 1,
+        "network.digital_screens": 700,
         "network.strava_club_followers": 2,
     }
 
@@ -68,7 +75,10 @@ def test_a_period_before_anyone_joined_counts_nobody(network):
 def test_each_drill_down_lists_as_many_as_the_figure(network):
     values = evaluate(catalogue_figures(), SPRING)
     for figure in catalogue_figures():
-        assert drill_down_count(figure, SPRING) == values[figure.key], figure.key
+        if isinstance(figure, Total):
+            assert drill_down_total(figure, SPRING) == values[figure.key], figure.key
+        else:
+            assert drill_down_count(figure, SPRING) == values[figure.key], figure.key
 
 
 def test_stock_figures_are_not_grouped_by_year(network):
