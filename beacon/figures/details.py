@@ -81,6 +81,15 @@ def family_figures() -> list[AnyFigure]:
             "attempted",
             _("Abductions outside the family: attempted"),
         ),
+        _figure(
+            "abduction_outside_family.total",
+            _("Abductions outside the family"),
+            _(
+                "New case files of the category 'abduction outside the family' opened in the "
+                "period."
+            ),
+            OUTSIDE_FAMILY,
+        ),
         # The report says whether every child was under 13 ("all_children_under_13"): this
         # figure lists the exceptions, and details_section gives True when there are none. A
         # child of unknown age is an exception: nobody can say they were under 13.
@@ -236,6 +245,7 @@ def details_figures() -> list[AnyFigure]:
 INTERNAL = {
     "case_details.undefined.closed",
     "case_details.unaccompanied_minor.under_16",
+    "case_details.abduction_outside_family.total",
     "case_details.abduction_outside_family.not_known_under_13",
 }
 
@@ -243,7 +253,7 @@ INTERNAL = {
 def details_section(period: Period) -> dict[str, dict]:
     """The details in the published nesting: {"family_context": {"total": ..}, ...}, with
     `abduction_outside_family.all_children_under_13` True when that category's exceptions
-    (children 13 or older, or of unknown age) number none."""
+    (children 13 or older, or of unknown age) number none, None when it has no case."""
     section: dict[str, dict] = {}
     values = evaluate(details_figures(), period)
     for key, value in values.items():
@@ -251,6 +261,10 @@ def details_section(period: Period) -> dict[str, dict]:
             continue
         group, name = key.removeprefix(PREFIX).split(".", 1)
         section.setdefault(group, {})[name] = value
+    # Without any such case there is no child to say it of: None, not a vacuous True.
+    abductions = values["case_details.abduction_outside_family.total"]
     exceptions = values["case_details.abduction_outside_family.not_known_under_13"]
-    section["abduction_outside_family"]["all_children_under_13"] = exceptions == 0
+    section["abduction_outside_family"]["all_children_under_13"] = (
+        exceptions == 0 if abductions else None
+    )
     return section

@@ -149,6 +149,10 @@ def test_every_abducted_child_under_13_only_when_every_age_is_known_and_under_13
     assert section["abduction_outside_family"]["all_children_under_13"] is all_under_13
 
 
+def test_no_abduction_no_answer_whether_every_child_was_under_13(runaways):
+    assert details_section(YEAR)["abduction_outside_family"]["all_children_under_13"] is None
+
+
 def test_every_age_figure_lists_as_many_records_as_it_counts(runaways, details_cases):
     keys = [
         "runaway.under_13",
