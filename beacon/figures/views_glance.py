@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from beacon.alerts.models import ChannelStat, Recipient, SearchNotice
 from beacon.cases.models import Case
 from beacon.core.audit import audit
 from beacon.core.models import AuditAction
@@ -254,8 +255,37 @@ def _hotline_rows(records: list) -> list[dict[str, Any]]:
     return rows
 
 
+def _campaign_rows(figure: AnyFigure, records: list) -> list[dict[str, Any]]:
+    """Search notices, the partners they reached, their network figures: the notice's public
+    reference, when it was published and what the record is; never who the notice is about."""
+    rows = []
+    for record in records:
+        row: dict[str, Any]
+        if isinstance(record, SearchNotice):
+            notice = record
+            row = {"category": notice.get_kind_display(), "outcome": notice.get_status_display()}
+        elif isinstance(record, Recipient):
+            notice = record.notice
+            partner = record.partner
+            row = {
+                "category": partner.get_kind_display() if partner else record.get_kind_display(),
+                "subkind": partner.name if partner else "",
+            }
+        else:
+            assert isinstance(record, ChannelStat)
+            notice = record.notice
+            row = {"category": record.get_network_display()}
+        row.update(number=notice.public_id, date=timezone.localtime(notice.published_at))
+        if isinstance(figure, Total):
+            row["amount"] = getattr(record, figure.field_name) or 0
+        rows.append(row)
+    return rows
+
+
 def _rows(user, figure: AnyFigure, records: list) -> list[dict[str, Any]]:
     model = figure.source.queryset().model
+    if model in (SearchNotice, Recipient, ChannelStat):
+        return _campaign_rows(figure, records)
     if model is Case:
         return _case_rows(user, records)
     if model is Call:
@@ -282,6 +312,10 @@ def _ordered(figure: AnyFigure, queryset):
         queryset = queryset.select_related("category", "subkind", "person")
     if model is ReportUrl:
         queryset = queryset.select_related("report")
+    if model is Recipient:
+        queryset = queryset.select_related("notice", "partner")
+    if model is ChannelStat:
+        queryset = queryset.select_related("notice")
     return queryset.order_by(figure.source.date_field, "pk")
 
 
