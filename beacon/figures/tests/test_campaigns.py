@@ -1,18 +1,28 @@
 """Search campaigns' figures: on a small hand-built set of notices, and (slower: the whole demo)
 on the demo's synthetic campaigns, which must give the published values."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from beacon.alerts.choices import Channel, ChannelStatus, NoticeKind, NoticeStatus, StatNetwork
 from beacon.alerts.models import ChannelStat, NoticeChannel, Recipient, RecipientKind
 from beacon.alerts.tests.factories import notice_make
 from beacon.cases.models import Case
-from beacon.figures.campaigns import KEYS, campaign_records, search_campaigns
+from beacon.figures.campaigns import KEYS, PREFIX, catalogue_figures, search_campaigns
+from beacon.figures.catalogue import catalogue
 from beacon.figures.definitions import figures_for_year
+from beacon.figures.engine import (
+    Period,
+    Total,
+    drill_down_count,
+    drill_down_total,
+    evaluate,
+    evaluate_per_year,
+)
 from beacon.network.models import Partner, PartnerKind
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -114,19 +124,118 @@ def test_the_section_counts_the_years_campaigns(campaigns):
     assert section["facebook_interactions_per_disappearance_avg"]["2024"] == 410.0
 
 
+# Every catalogue figure of 2025 in the fixture, counted by hand.
+BY_HAND_2025 = {
+    "total": 4,
+    "public_poster_campaigns_social_networks_childrescue": 3,
+    "discrete_vignette_campaigns": 1,
+    "poster_volunteer_campaigns": 2,
+    "digital_screen_partner_activations": 2,
+    "childrescue_app_activations": 2,
+    "poster_partners_engaged.partners": 2,  # Shop 0 (twice) and Shop 1
+    "poster_partners_engaged.times": 3,
+    "notice_views_facebook_instagram": 1000 + 500 + 200,  # not X's 70
+    "notice_shares_facebook": 30 + 5,
+    "facebook_reach_total": 5000 + 1001,
+    "facebook_interactions_total": 400 + 51,
+}
+
+
+def values_of(period: Period) -> dict:
+    values = evaluate(catalogue_figures(), period)
+    return {key.removeprefix(PREFIX): value for key, value in values.items()}
+
+
 @pytest.mark.django_db
-def test_every_figure_is_the_aggregate_of_its_records(campaigns):
-    notices = campaign_records("total", 2025)
-    assert campaigns["first_of_2025"] in notices and campaigns["second"] in notices
-    assert campaign_records("childrescue_app_activations", 2025).count() == 2
-    rows = campaign_records("poster_partners_engaged", 2025)
+def test_every_number_but_the_averages_is_a_catalogue_figure(campaigns):
+    assert values_of(Period.year(2025)) == BY_HAND_2025
+    in_catalogue = catalogue()
+    assert {key for key in in_catalogue if key.startswith(PREFIX)} == {
+        f"{PREFIX}{key}" for key in BY_HAND_2025
+    }
+    # The averages are computed apart (a mean of per-case sums is no figure kind).
+    assert not {key for key in in_catalogue if "per_disappearance" in key}
+
+
+@pytest.mark.django_db
+def test_a_notice_counts_in_the_local_year_it_was_published(campaigns):
+    """23:30 UTC on 31 December is 00:30 on 1 January in Brussels: the next year, with its
+    partners and network figures."""
+    case = Case.objects.get(pk=campaigns["late_2024"].pk)
+    new_year = notice_make(
+        case,
+        published_at=datetime(2025, 12, 31, 23, 30, tzinfo=UTC),
+        channels=[Channel.PAGE, Channel.VOLUNTEERS, Channel.FEED],
+    )
+    for kind in (PartnerKind.APP, PartnerKind.POSTERS):
+        Recipient.objects.create(
+            notice=new_year,
+            channel=Channel.PARTNERS,
+            kind=RecipientKind.PARTNER,
+            partner=Partner.objects.create(name=f"New {kind}", kind=kind),
+        )
+    stat(new_year, StatNetwork.FACEBOOK, views=3, shares=2, reach=40, interactions=5)
+    stat(new_year, StatNetwork.INSTAGRAM, views=7, shares=1, reach=1, interactions=1)
+    assert values_of(Period.year(2025)) == BY_HAND_2025
+    assert values_of(Period.year(2026)) == {
+        "total": 1,
+        "public_poster_campaigns_social_networks_childrescue": 1,
+        "discrete_vignette_campaigns": 0,
+        "poster_volunteer_campaigns": 1,
+        "digital_screen_partner_activations": 1,
+        "childrescue_app_activations": 1,
+        "poster_partners_engaged.partners": 1,
+        "poster_partners_engaged.times": 1,
+        "notice_views_facebook_instagram": 10,
+        "notice_shares_facebook": 2,
+        "facebook_reach_total": 40,
+        "facebook_interactions_total": 5,
+    }
+    # Grouped by year, the same.
+    per_year = evaluate_per_year(catalogue_figures(), 2024, 2026)
+    assert {key.removeprefix(PREFIX): v["2025"] for key, v in per_year.items()} == BY_HAND_2025
+    assert per_year[f"{PREFIX}facebook_reach_total"] == {"2024": 100, "2025": 6001, "2026": 40}
+    section = search_campaigns(2025, 2026)
+    assert section["total"] == {"2025": 4, "2026": 1}
+    assert section["poster_partners_engaged"]["2026"] == {"partners": 1, "times": 1}
+
+
+@pytest.mark.django_db
+def test_every_drill_down_adds_up_to_its_figure(campaigns):
+    year = Period.year(2025)
+    values = evaluate(catalogue_figures(), year)
+    for figure in catalogue_figures():
+        if isinstance(figure, Total):
+            assert drill_down_total(figure, year) == values[figure.key], figure.key
+        else:
+            assert drill_down_count(figure, year) == values[figure.key], figure.key
+    rows = catalogue()[f"{PREFIX}poster_partners_engaged.times"].records(*year.bounds)
     assert sorted(r.partner.name for r in rows) == ["Shop 0", "Shop 0", "Shop 1"]
-    views = campaign_records("notice_views_facebook_instagram", 2025)
-    assert sorted(views.values_list("network", flat=True)) == ["facebook", "facebook", "instagram"]
-    averaged = campaign_records("facebook_reach_per_disappearance_avg", 2024)
-    assert {s.notice.case_id for s in averaged} == {campaigns["late_2024"].pk}
-    with pytest.raises(KeyError):
-        campaign_records("screens", 2025)
+
+
+@pytest.mark.django_db
+def test_the_records_pages_show_no_child(campaigns, client, cast):
+    client.force_login(cast["statistics_reader"])
+    values = values_of(Period.year(2025))
+    for figure in catalogue_figures():
+        response = client.get(
+            reverse("figures:records", args=[figure.key]),
+            {"from": "2025-01-01", "to": "2025-12-31"},
+        )
+        assert response.status_code == 200, figure.key
+        name = figure.key.removeprefix(PREFIX)
+        if isinstance(figure, Total):
+            assert response.context["summed"] == values[name], figure.key
+        else:
+            assert response.context["total"] == values[name], figure.key
+        page = response.content.decode()
+        assert "Lotte" not in page and "Testperson" not in page, figure.key
+        # A notice (or the notice of a partner or network figure) by its public reference.
+        for record in figure.records(*Period.year(2025).bounds):
+            notice = getattr(record, "notice", record)
+            assert notice.public_id in page, figure.key
+        if figure.key.endswith("notice_views_facebook_instagram"):
+            assert "Instagram" in page and '<td class="value">500</td>' in page
 
 
 @pytest.mark.django_db
