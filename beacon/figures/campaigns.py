@@ -264,7 +264,7 @@ def per_disappearance(year: int) -> dict[str, float | None]:
 
 def search_campaigns(first: int, last: int) -> dict:
     """The section `search_campaigns`: every key, per year from `first` to `last`, from the
-    catalogue's figures (three grouped queries) and the averages (two queries a year)."""
+    catalogue's figures (three grouped queries) and the averages (one query a year)."""
     values = {
         key.removeprefix(PREFIX): per_year
         for key, per_year in evaluate_per_year(catalogue_figures(), first, last).items()
