@@ -68,8 +68,13 @@ class HandledSource(Source):
     closed_field: str = "closed_at"
 
     def in_period(self, start: datetime, end: datetime) -> QuerySet:
-        still_open = Q(**{f"{self.closed_field}__isnull": True}) | Q(
-            **{f"{self.closed_field}__gt": start}
+        # A file opened in the period is handled in it even when its closing moment comes
+        # before its opening (a child found before the report was written down): new files
+        # are always among the handled.
+        still_open = (
+            Q(**{f"{self.closed_field}__isnull": True})
+            | Q(**{f"{self.closed_field}__gt": start})
+            | Q(**{f"{self.date_field}__gte": start})
         )
         return self.queryset().filter(still_open, **{f"{self.date_field}__lt": end})
 

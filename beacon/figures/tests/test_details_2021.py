@@ -143,6 +143,9 @@ def files(db):
     case("runaway", utc(2020, 12, 20), closed=utc(2021, 1, 3))
     case("runaway", utc(2021, 6, 1), closed=utc(2021, 6, 2))
     case("runaway", utc(2020, 3, 1), closed=utc(2020, 3, 5))  # closed in 2020: not handled
+    # Opened in 2021, its closing written down as before its opening (found before reported):
+    # new in 2021, so handled in it.
+    case("runaway", utc(2021, 1, 1, 1), closed=utc(2020, 12, 31, 22))
     case("legacy_abduction_by_third_party", utc(2021, 3, 1), closed=utc(2021, 3, 2))
     case("legacy_abduction_by_third_party", utc(2020, 11, 1), closed=utc(2021, 2, 1))
     # Undefined disappearances opened in 2021 (ages on the day last seen).
@@ -184,7 +187,7 @@ def test_the_handled_new_and_carried_over_files_of_2021(files):
         "closed_pct": 60.0,
         "active_role_in_return_pct": 33.3,  # E2 of the 3 closed
     }
-    assert values["case_details.runaway.handled"] == 2
+    assert values["case_details.runaway.handled"] == 3
     assert values["case_details.unaccompanied_minor.handled"] == 3
     assert values["case_details.unaccompanied_minor.new"] == 1
     assert values["case_details.abduction_by_third_party.handled"] == 2
@@ -219,7 +222,7 @@ def test_the_section_in_the_published_nesting_with_the_years_before(files):
     assert "handled_2020" not in section["abduction_by_third_party"]
     # Merged into the year's other details: a group's existing names are kept.
     merged = add_section_2021({"runaway": {"reports": 9}, "undefined": {"total": 5}}, YEAR)
-    assert merged["runaway"] == {"reports": 9, "handled": 2}
+    assert merged["runaway"] == {"reports": 9, "handled": 3}
     assert merged["undefined"]["total"] == 5 and merged["undefined"]["young_adults"] == 1
 
 
