@@ -92,9 +92,23 @@ class Episode:
 
     def age(self) -> int:
         assert self.last_seen_at is not None
-        day = timezone.localtime(self.last_seen_at).date()
-        born = self.child.born
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.child.born, timezone.localtime(self.last_seen_at).date())
+
+
+def age_on(born: date, day: date) -> int:
+    """Whole years on `day` (Person.age_on's rule)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def older_by(born: date, years: int) -> date:
+    """A birth date `years` earlier than `born`, so its child is `years` older on every day
+    (younger for negative years; 29 February becomes 28 February in a common year)."""
+    if not years:
+        return born
+    year = born.year - years
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    day = 28 if (born.month, born.day) == (2, 29) and not leap else born.day
+    return born.replace(year=year, day=day)
 
 
 class DemoLoader:
@@ -246,10 +260,42 @@ class DemoLoader:
                 episode.extra["limit"] = limit
                 self.settle(episode, limit)
                 episodes.append(episode)
+        if (category, year) in plan.AGE_BANDS:
+            self.place_in_age_bands(plan.AGE_BANDS[(category, year)], children_in_order, episodes)
         if category == "runaway":
             self.place_in_institutions(children_in_order)
             self.runaway_found_times(episodes)
         return episodes
+
+    def place_in_age_bands(
+        self,
+        bands: list[tuple[int, int, int]],
+        children: list[tuple[Child, int]],
+        episodes: list[Episode],
+    ) -> None:
+        """Ages at disappearance in exact numbers of reports per band (plan.AGE_BANDS): each child
+        goes to a band, the most frequent first, to the band that needs the most reports still;
+        a child whose drawn age is outside their band is made older or younger by whole years,
+        and a child with several episodes starts below the band's oldest age, so a birthday
+        during the year keeps them in it. No random draw: the rest of the demo stays the same."""
+        needed = [reports for reports, _youngest, _oldest in bands]
+        assert sum(needed) == len(episodes), (bands, len(episodes))
+        seen_days: dict[int, list[date]] = {}
+        for episode in episodes:
+            assert episode.last_seen_at is not None
+            day = timezone.localtime(episode.last_seen_at, self.zone).date()
+            seen_days.setdefault(id(episode.child), []).append(day)
+        for kid, count in sorted(children, key=lambda item: -item[1]):
+            index = max((i for i, n in enumerate(needed) if n >= count), key=lambda i: needed[i])
+            needed[index] -= count
+            _reports, youngest, oldest = bands[index]
+            first = min(seen_days[id(kid)])
+            age = age_on(kid.born, first)
+            wanted = min(max(age, youngest), oldest - 1 if count > 1 else oldest)
+            kid.born = older_by(kid.born, wanted - age)
+            ages = [age_on(kid.born, day) for day in seen_days[id(kid)]]
+            assert youngest <= min(ages) and max(ages) <= oldest, (kid, ages, bands[index])
+        assert not any(needed), needed
 
     def runaway_found_times(self, episodes: list[Episode]) -> None:
         """Time until found, in exact shares of the year's runaways (the shape the 2025 report
@@ -381,6 +427,7 @@ class DemoLoader:
             for e in young
             if e.category not in ("abduction_outside_family",)
             and e.subkind != "lost_child"
+            and (e.category, e.year) not in plan.AGE_BANDS
             and sum(1 for x in episodes if x.child is e.child) == 1
         ]
         self.rng.shuffle(movable)

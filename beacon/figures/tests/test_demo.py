@@ -356,7 +356,7 @@ def test_every_published_key_the_demo_reproduces_key_by_key(demo, db, published,
     assert differs == NOT_REPRODUCED
     reproduced = [c for c in comparisons if c.status == REPRODUCED]
     # The README's table ("Which published figures the demo reproduces") counts these.
-    assert len(reproduced) == 236
+    assert len(reproduced) == 244
     assert {c.path[0] for c in reproduced} >= {
         "hotline_calls",
         "disappearances_new_cases",
