@@ -99,6 +99,13 @@ def test_runaway_shares_of_girls_institutions_and_time_until_found(db):
         "found_within_48h_pct": 25.0,
         "found_within_week_pct": 50.0,
         "longer_than_month_pct": 25.0,
+        # Every child born on 1 January 2010: 15 when last seen.
+        "under_13": 0,
+        "age_13_15": 4,
+        "age_16_17": 0,
+        "under_13_pct": 0.0,
+        "age_13_15_pct": 100.0,
+        "age_16_17_pct": 0.0,
     }
 
 
@@ -340,6 +347,7 @@ def test_undefined_and_unaccompanied_details_count_sub_kinds_outcomes_and_repeat
         "total": 4,
         "young_adults_18_24": 2,
         "lost_children": 2,
+        "lost_children_under_10": 0,
         "closed_pct": 75.0,
         "found_safe_or_returned": 2,
         "young_adults_left_voluntarily": 1,
@@ -350,5 +358,8 @@ def test_undefined_and_unaccompanied_details_count_sub_kinds_outcomes_and_repeat
         "disappearances": 3,
         "children": 2,
         "children_left_repeatedly": 1,
+        # One case of a child of 15 (the factory's), two of the child of unknown age.
+        "under_16_pct": 33.3,
+        "under_13": 0,
     }
     assert details["family_context"]["total"] == 0
