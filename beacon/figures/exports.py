@@ -79,6 +79,8 @@ def rows(figures: dict) -> Iterator[tuple[str, str, str, Any]]:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):  # as JSON writes it, so it reads back as a yes/no
+        return json.dumps(value)
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -97,7 +99,7 @@ def to_csv(figures: dict) -> str:
 def _parse_value(text: str) -> Any:
     if text == "":
         return None
-    if text[0] in "[{":
+    if text[0] in "[{" or text in ("true", "false"):
         return json.loads(text)
     for kind in (int, float):
         try:

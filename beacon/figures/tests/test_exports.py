@@ -26,6 +26,8 @@ def some_records() -> None:
     record("runaway", datetime(2025, 5, 1, 12, tzinfo=UTC))
     record("family_context", datetime(2025, 6, 1, 12, tzinfo=UTC))
     victim_case("sextortion", age=15, subkind="financial", gender="male")
+    # An abduction outside the family: "every child under 13" is a yes/no figure.
+    record("abduction_outside_family", datetime(2025, 7, 1, 12, tzinfo=UTC))
 
 
 # --- the writers ---------------------------------------------------------------------------------
@@ -90,7 +92,11 @@ def test_command_csv_matches_its_json(db):
     call_command("figures", year=2025, format="csv", stdout=as_csv, stderr=StringIO())
     figures = json.loads(as_json.getvalue())
     assert exports.parse_csv(as_csv.getvalue()) == without_years(figures)
-    assert figures["disappearances_new_cases"]["total"] == {"2024": 1, "2025": 2}
+    assert figures["disappearances_new_cases"]["total"] == {"2024": 1, "2025": 3}
+    # A yes/no figure reads back as one, not as the text "False" (the child's age is unknown).
+    assert (
+        figures["case_details_2025"]["abduction_outside_family"]["all_children_under_13"] is False
+    )
 
 
 def test_command_writes_xlsx_to_the_output_file(db, tmp_path):
