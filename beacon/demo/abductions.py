@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from beacon.cases.choices import CaseStatus, TimelineKind
 from beacon.cases.models import AbductionFacts, Assessment, Case, SubKind, TimelineEntry
+from beacon.demo import plan
 from beacon.people.models import Person
 
 IPA = "legacy_international_parental_abduction"
@@ -116,17 +117,21 @@ class Settler:
     # --- international parental abductions -------------------------------------------------
 
     def plan_closures(
-        self, year: int, files: list[Case], plan: dict[int, int], closed_in: dict[int, int | None]
+        self,
+        year: int,
+        files: list[Case],
+        closing: dict[int, int],
+        closed_in: dict[int, int | None],
     ) -> None:
-        """The year each of `files` (opened in `year`) closes (None: after 2021), as `plan`
+        """The year each of `files` (opened in `year`) closes (None: after 2021), as `closing`
         says; those closed in the year they were opened are among the ones opened by November."""
         early = [c for c in files if c.opened_at < _year_start(year) + timedelta(days=330)]
-        same_year = self.rng.sample(early, plan.get(year, 0))
+        same_year = self.rng.sample(early, closing.get(year, 0))
         rest = [c for c in files if c not in same_year]
         self.rng.shuffle(rest)
         for case in same_year:
             closed_in[case.pk] = year
-        for closing_year, count in plan.items():
+        for closing_year, count in closing.items():
             if closing_year != year:
                 for case in rest[:count]:
                     closed_in[case.pk] = closing_year
@@ -362,7 +367,10 @@ class Settler:
 
 
 def settle_2021_taxonomy() -> None:
-    """Make the 2021 taxonomy's files what the 2021 report says (see the module's docstring)."""
+    """Make the 2021 taxonomy's files what the 2021 report says (see the module's docstring);
+    nothing when the load leaves out one of the years it plans (a partial load, in tests)."""
+    if not set(SUBKINDS) <= set(plan.YEARS):
+        return
     settler = Settler()
     settler.abductions()
     settler.carried_over()

@@ -33,6 +33,7 @@ from beacon.cases.models import (
 from beacon.core.audit import audit
 from beacon.core.models import AuditAction, AuditRecord, Organisation, Region, Team
 from beacon.demo import plan
+from beacon.demo.abductions import settle_2021_taxonomy
 from beacon.demo.campaigns import load_campaigns
 from beacon.demo.exploitation import ExploitationDemo
 from beacon.demo.line import CallLogDemo
@@ -517,6 +518,7 @@ class DemoLoader:
                 year, episodes, categories, subkinds, regions, weights, managers, channels, prefix
             )
             self.out(f"  {year}: {len(episodes)} cases")
+        settle_2021_taxonomy()
         self.load_exploitation_and_calls(users)
         self.analyze()
         audit(
