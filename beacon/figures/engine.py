@@ -28,7 +28,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Case as SqlCase
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import ExtractYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -118,14 +117,17 @@ class Source:
         """The local calendar year (from `first` to `last`) of the record's date, as a database
         expression. For an instant it compares with the instant each local year ends instead of
         converting every row to local time (on SQLite that conversion is a Python function
-        called per row; on PostgreSQL it costs more than the counting)."""
-        if self.days:
-            return ExtractYear(self.date_field)
+        called per row; on PostgreSQL it costs more than the counting). A calendar day is
+        compared with each year's next 1 January the same way (extracting its year is a Python
+        function per row on SQLite too)."""
         ends = [
-            When(**{f"{self.date_field}__lt": Period.year(year).bounds[1]}, then=Value(year))
+            When(**{f"{self.date_field}__lt": self._year_end(year)}, then=Value(year))
             for year in range(first, last + 1)
         ]
         return SqlCase(*ends, default=Value(last + 1), output_field=IntegerField())
+
+    def _year_end(self, year: int) -> date | datetime:
+        return date(year + 1, 1, 1) if self.days else Period.year(year).bounds[1]
 
 
 # A condition on a source's records: a Q, or a function of the period's bounds returning one
