@@ -20,7 +20,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -276,8 +276,6 @@ def _campaign_rows(figure: AnyFigure, records: list) -> list[dict[str, Any]]:
             notice = record.notice
             row = {"category": record.get_network_display()}
         row.update(number=notice.public_id, date=timezone.localtime(notice.published_at))
-        if isinstance(figure, Total):
-            row["amount"] = getattr(record, figure.field_name) or 0
         rows.append(row)
     return rows
 
@@ -299,10 +297,20 @@ def _rows(user, figure: AnyFigure, records: list) -> list[dict[str, Any]]:
     if model is ScanBatch:
         for row, batch in zip(rows, records, strict=True):
             row["category"] = batch.get_source_display()
-    if isinstance(figure, Total):
-        # What each record adds to the figure.
+    return rows
+
+
+def _measured(figure: AnyFigure) -> str:
+    """The field a figure adds up (a total) or averages (a mean): each row of its drill-down
+    shows its value, so the reader can redo the sum."""
+    return figure.field_name if isinstance(figure, Total | Mean) else ""
+
+
+def _rows_with_values(user, figure: AnyFigure, records: list) -> list[dict[str, Any]]:
+    rows = _rows(user, figure, records)
+    if _measured(figure):
         for row, record in zip(rows, records, strict=True):
-            row["amount"] = getattr(record, figure.field_name) or 0
+            row["amount"] = record.figure_value or 0
     return rows
 
 
@@ -332,11 +340,16 @@ def records(request: HttpRequest, key: str) -> HttpResponse:
         return _bad_request(request, "figures/records.html", str(error))
     start, end = period.bounds
     queryset = figure.records(start, end)
+    if _measured(figure):
+        queryset = queryset.annotate(figure_value=F(_measured(figure)))
     counted = _counted(figure)
     total = drill_down_count(figure, period)
     whole = drill_down_count(figure.whole, period) if isinstance(figure, Share) else None
     # A total: the sum of its field over the records listed, which is the figure.
     summed = drill_down_total(figure, period) if isinstance(figure, Total) else None
+    if isinstance(figure, Mean):
+        # A mean: the sum of the listed values, divided by how many are listed.
+        summed = queryset.aggregate(sum=Sum("figure_value"))["sum"] or 0
     distinct = counted.distinct if isinstance(counted, Figure) else ""
     page_number = request.GET.get("page") or 1
     groups: list[dict[str, Any]] = []
@@ -348,7 +361,9 @@ def records(request: HttpRequest, key: str) -> HttpResponse:
         values = [g[distinct] for g in page.object_list]
         members = list(_ordered(figure, queryset.filter(**{f"{distinct}__in": values})))
         rows_of: dict[Any, list[dict[str, Any]]] = {}
-        for row, record in zip(_rows(request.user, figure, members), members, strict=True):
+        for row, record in zip(
+            _rows_with_values(request.user, figure, members), members, strict=True
+        ):
             value = getattr(record, f"{distinct}_id", getattr(record, distinct, None))
             rows_of.setdefault(value, []).append(row)
         groups = [
@@ -361,7 +376,7 @@ def records(request: HttpRequest, key: str) -> HttpResponse:
         ]
     else:
         page = Paginator(_ordered(figure, queryset), PAGE_SIZE).get_page(page_number)
-        rows = _rows(request.user, figure, list(page.object_list))
+        rows = _rows_with_values(request.user, figure, list(page.object_list))
     audit(
         actor=request.user,
         action=AuditAction.VIEW,
@@ -381,6 +396,8 @@ def records(request: HttpRequest, key: str) -> HttpResponse:
         "total": total,
         "whole": whole,
         "summed": summed,
+        "summed_text": None if summed is None else fmt(summed),
+        "measured": bool(_measured(figure)),
         "distinct": distinct,
         "groups": groups,
         "rows": rows,
