@@ -23,6 +23,7 @@ from beacon.figures import (
     campaigns,
     catalogue,
     details,
+    details_2021,
     exploitation,
     funding,
     hotline,
@@ -167,9 +168,12 @@ def figures_for_year(year: int, since: int | None = None) -> dict:
         "network": network.network_section(first, year),
         "prevention": prevention.prevention_section(first, year),
         "funding": funding.funding_section(first, year),
-        f"case_details_{year}": {
-            "runaway": runaway_details(year),
-            **details.details_section(Period.year(year)),
-            **exploitation.exploitation_section(Period.year(year)),
-        },
+        f"case_details_{year}": details_2021.add_section_2021(
+            {
+                "runaway": runaway_details(year),
+                **details.details_section(Period.year(year)),
+                **exploitation.exploitation_section(Period.year(year)),
+            },
+            Period.year(year),
+        ),
     }

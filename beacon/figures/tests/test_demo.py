@@ -347,6 +347,12 @@ NOT_REPRODUCED = {
     # "13.500" and "10.000" children are the reports' round numbers for what sessions recorded.
     "network/school_sessions_volunteers/2025/children": (13500, 13480),
     "network/stand_volunteers/2025/children": (10000, 10050),
+    # The demo opens no file before 2019: 2020's and 2021's unaccompanied minors handled need
+    # more carried-over files than were opened since, and keeping 2021's carried-over abductions
+    # open leaves too few closed in 2020.
+    "case_details_2021/international_parental_abduction/closed_pct_2020": (39, 20.8),
+    "case_details_2021/unaccompanied_minor/handled": (384, 271),
+    "case_details_2021/unaccompanied_minor/handled_2020": (359, 190),
 }
 
 
@@ -356,7 +362,7 @@ def test_every_published_key_the_demo_reproduces_key_by_key(demo, db, published,
     assert differs == NOT_REPRODUCED
     reproduced = [c for c in comparisons if c.status == REPRODUCED]
     # The README's table ("Which published figures the demo reproduces") counts these.
-    assert len(reproduced) == 244
+    assert len(reproduced) == 275
     assert {c.path[0] for c in reproduced} >= {
         "hotline_calls",
         "disappearances_new_cases",
