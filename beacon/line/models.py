@@ -188,7 +188,12 @@ class Call(models.Model):
         verbose_name_plural = _("calls")
         indexes = [
             models.Index(fields=["-started_at", "-id"], name="call_by_start"),
-            models.Index(fields=["channel", "started_at"], name="call_by_channel"),
+            # The line's figures count by channel and start, and by local hour at night: with
+            # the hour in the index they read it alone (at 10x the 2025 volume, two years' counts
+            # 500 -> 33 ms on SQLite, 115 -> 100 ms on PostgreSQL; benchmarks/figures.txt).
+            models.Index(
+                fields=["channel", "started_at", "local_hour"], name="call_by_channel_hour"
+            ),
             models.Index(
                 fields=["callback_due_at"],
                 name="call_callback_due",
