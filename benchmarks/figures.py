@@ -5,10 +5,11 @@ prints its figures.
     .venv/bin/python benchmarks/figures.py [--scale 10] [--runs 5] [--backends sqlite,postgres]
 
 PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_figures), dropped,
-created and migrated (`beacon migrate`), dropped again at the end unless --keep. Each backend
-runs in its own process, which fills the database in bulk with synthetic records (the demo's
-2025 proportions times --scale, every year 2016-2025, the 2021 taxonomy's legacy categories
-before 2025):
+created and migrated (manage.py migrate), dropped again at the end unless --keep (--reuse:
+measure the database a --keep run left, or SQLite's in BEACON_DATA_DIR, without filling it
+again). Each backend runs in its own process, which fills the database in bulk with synthetic
+records (the demo's 2025 proportions times --scale, every year 2016-2025, the 2021 taxonomy's
+legacy categories before 2025):
 
 - missing-children cases (~2,830 a year at scale 1: 76% runaways, whose children run away
   several times: about 0.7 child per report; family context, unaccompanied minors, undefined,
@@ -256,9 +257,14 @@ def slowest_queries(function, top: int = 6) -> list[dict]:
 def explain(query: dict) -> str:
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"], query["params"] or None)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"], query["params"] or None)
+            return "\n".join(row[0] for row in cursor.fetchall())
+    except Exception as error:  # noqa: BLE001
+        # The captured parameters lose their types (a text where the query had a number):
+        # no plan then, the timings stand.
+        return f"(no plan: {type(error).__name__}: {str(error).splitlines()[0]})"
 
 
 def child(args) -> None:
@@ -275,10 +281,13 @@ def child(args) -> None:
     from beacon.line.models import Call
     from beacon.people.models import Person
 
-    subprocess.run([str(Path(sys.executable).parent / "beacon"), "migrate", "-v", "0"], check=True)
+    # manage.py of this checkout, not the installed `beacon` command: that one imports the
+    # package it was installed from, which may be another checkout (another git worktree).
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v", "0"], check=True)
     if not Category.objects.exists():
         call_command("loaddata", "categories_be", verbosity=0)
-    filled = fill(args.scale)
+    reused = args.reuse and Call.objects.exists()  # the database of an earlier --keep run
+    filled = {"fill_s": 0.0} if reused else fill(args.scale)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
@@ -426,6 +435,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database an earlier run filled, without filling it again: PostgreSQL's "
+        "(kept with --keep, not dropped), SQLite's in the BEACON_DATA_DIR given",
+    )
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -437,18 +452,21 @@ def main() -> None:
     )
     for backend in args.backends.split(","):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "beacon.settings"}
-        env["BEACON_DATA_DIR"] = tempfile.mkdtemp(prefix="beacon-figures-")
+        # --reuse on SQLite: the BEACON_DATA_DIR of an earlier run (its temporary folder is kept).
+        reused_dir = os.environ.get("BEACON_DATA_DIR") if args.reuse else None
+        env["BEACON_DATA_DIR"] = reused_dir or tempfile.mkdtemp(prefix="beacon-figures-")
         env["DATABASE_CONN_MAX_AGE"] = "0"
         url = os.environ.get("DATABASE_URL") or POSTGRES_URL
         if backend == "postgres":
-            ensure_database(url)
+            if not args.reuse:
+                ensure_database(url)
             env["DATABASE_URL"] = url
         else:
             env.pop("DATABASE_URL", None)
         command = [sys.executable, __file__, "--child", backend, "--scale", str(args.scale)]
-        command += ["--runs", str(args.runs)]
+        command += ["--runs", str(args.runs)] + (["--reuse"] if args.reuse else [])
         done = subprocess.run(command, env=env, capture_output=True, text=True)
-        if backend == "postgres" and not args.keep:
+        if backend == "postgres" and not (args.keep or args.reuse):
             ensure_database(url, drop_only=True)
         if done.returncode != 0:
             print(f"== {backend}: failed\n{done.stderr[-3000:]}")

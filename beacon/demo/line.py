@@ -23,7 +23,7 @@ from beacon.cases.choices import Mission, TimelineKind
 from beacon.cases.models import Case, Category, TimelineEntry
 from beacon.demo import plan
 from beacon.demo.rows import insert_objects, insert_rows
-from beacon.line.models import CHANNELS_116000, NIGHT_ENDS, NIGHT_STARTS, Call
+from beacon.line.models import CHANNELS_116000, NIGHT_ENDS, NIGHT_STARTS, Call, local_hour_of
 
 # Calls per local hour, relative: busiest in the afternoon and evening (children out of school),
 # quieter late in the evening, fewest between two and six in the morning.
@@ -44,6 +44,7 @@ ROW_FIELDS = (
     "topic_kind",
     "topic_category",
     "taken_by",
+    "local_hour",  # the plain rows bypass Call.save() and bulk_create, which set it
 )
 
 
@@ -210,6 +211,8 @@ class CallLogDemo:
     def write_about_cases(self, calls: list[Call]) -> None:
         """The calls, and each on its case's timeline (a tip as a tip), as call_log writes them."""
         last = Call.objects.aggregate(last=Max("pk"))["last"] or 0
+        for call in calls:  # insert_objects bypasses Call.save() and bulk_create, which set it
+            call.local_hour = local_hour_of(call.started_at)
         insert_objects(calls)
         written = (
             Call.objects.filter(pk__gt=last, case__isnull=False)
@@ -266,6 +269,7 @@ class CallLogDemo:
             kind,
             category,
             self.rng.choice(self.responders).pk,
+            local_hour_of(start),
         )
 
     # --- today ----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from beacon.line.models import (
     CallerKind,
     LineChannel,
     TopicKind,
+    local_hour_of,
 )
 
 LANGUAGES = ("nl", "fr", "en", "de", "other")
@@ -214,6 +215,8 @@ def call_log(*, actor, case: Case | int | None = None, **values) -> Call:
 
 def _save_versioned(call: Call, expected_version: int, values: dict) -> None:
     """Optimistic lock: write only if nobody saved the call since `expected_version`."""
+    if "started_at" in values:
+        values = {**values, "local_hour": local_hour_of(values["started_at"])}
     updated = Call.objects.filter(pk=call.pk, version=expected_version).update(
         version=F("version") + 1, **values
     )
