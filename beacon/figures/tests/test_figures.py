@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from beacon.cases.models import Case, Category, ExploitationFacts, SubKind
+from beacon.cases.models import Case, Category, SubKind
 from beacon.figures.definitions import (
     disappearances_new_cases,
     figures_for_year,
@@ -18,8 +18,8 @@ from beacon.figures.definitions import (
     sexual_exploitation_new_cases,
 )
 from beacon.figures.selectors import figures_for_user
+from beacon.figures.tests.factories import MARCH_2025, record, victim_case
 from beacon.figures.tests.factories import call as contact
-from beacon.figures.tests.factories import record
 from beacon.people.models import Person
 from beacon.reports.models import Report
 
@@ -239,38 +239,6 @@ def test_hotline_calls_is_one_query(db, django_assert_num_queries):
 
 # --- sexual exploitation --------------------------------------------------------------------------
 
-MARCH_2025 = datetime(2025, 3, 1, 12, tzinfo=BRUSSELS)
-
-
-def victim_case(
-    category: str,
-    *,
-    age: int,
-    gender: str = "female",
-    subkind: str = "",
-    opened: datetime = MARCH_2025,
-    person: Person | None = None,
-    closed: datetime | None = None,
-    **facts,
-) -> Case:
-    """An exploitation case with its facts, written directly (like imported history)."""
-    person = person or Person.objects.create(first_name="V", last_name="Ictim", gender=gender)
-    cat = Category.objects.get(key=category)
-    case = Case.objects.create(
-        number=f"E-{Case.objects.count() + 1}",
-        mission="exploitation",
-        category=cat,
-        subkind=SubKind.objects.get(category=cat, key=subkind) if subkind else None,
-        person=person,
-        opened_at=opened,
-        closed_at=closed,
-        status="closed" if closed else "open",
-        channel="116000",
-        reporter_kind="child",
-    )
-    ExploitationFacts.objects.create(case=case, victim_age=age, **facts)
-    return case
-
 
 def test_exploitation_new_cases_by_category_and_local_year(db):
     victim_case("child_prostitution", age=15)
@@ -327,7 +295,6 @@ def test_the_report_of_a_year_has_every_section(db):
 
 
 def test_undefined_and_unaccompanied_details_count_sub_kinds_outcomes_and_repeats(db):
-    from beacon.cases.models import SubKind
     from beacon.figures.details import details_section
     from beacon.figures.engine import Period
 
