@@ -243,8 +243,26 @@ class Share:
         return pct(counts[self.part.key] or 0, counts[self.whole.key] or 0)
 
 
+class _OverFigure:
+    """A statistic over the records another figure (`of`) counts: same source, same records,
+    grouped by year when that figure is."""
+
+    of: Figure
+
+    @property
+    def source(self) -> Source:
+        return self.of.source
+
+    def needs(self) -> tuple[Figure | Total, ...]:
+        return (self.of,)
+
+    @property
+    def per_year(self) -> bool:
+        return self.of.per_year
+
+
 @dataclass(frozen=True)
-class Mean:
+class Mean(_OverFigure):
     """The mean of `field` over the records of `of` that have it, one decimal rounded half up
     (None when none has it)."""
 
@@ -255,15 +273,6 @@ class Mean:
     field_name: str
 
     kind = "mean"
-
-    @property
-    def source(self) -> Source:
-        return self.of.source
-
-    def needs(self) -> tuple[Figure | Total, ...]:
-        return (self.of,)
-
-    per_year = property(lambda self: self.of.per_year)
 
     def expressions(self, start: datetime, end: datetime) -> dict[str, Any]:
         known = self.of.condition(start, end) & Q(**{f"{self.field_name}__isnull": False})
@@ -280,7 +289,7 @@ class Mean:
 
 
 @dataclass(frozen=True)
-class Median:
+class Median(_OverFigure):
     """The median time in hours from `from_field` to `to_field` over the records of `of`, one
     decimal rounded half up (None when there is none). Computed in Python over the rows of one
     query (the database has no portable median)."""
@@ -293,15 +302,6 @@ class Median:
     to_field: str
 
     kind = "median"
-
-    @property
-    def source(self) -> Source:
-        return self.of.source
-
-    def needs(self) -> tuple[Figure | Total, ...]:
-        return (self.of,)
-
-    per_year = property(lambda self: self.of.per_year)
 
     def records(self, start: datetime, end: datetime) -> QuerySet:
         return self.of.records(start, end)
