@@ -51,18 +51,10 @@ class IncomeYearSource(Source):
         return F("year")
 
 
-def _gifts():
-    return Gift.objects.all()
-
-
-def _certificates():
-    return TaxCertificate.objects.all()
-
-
 GIFTS = Source(
     key="gifts",
     label=_("Gifts, by the day they were received"),
-    queryset=_gifts,
+    queryset=Gift.objects.all,
     date_field="received_on",
     detail_permission="funding.view_gift",
     days=True,
@@ -70,7 +62,7 @@ GIFTS = Source(
 CERTIFICATES = IncomeYearSource(
     key="tax_certificates",
     label=_("Tax certificates, by their income year"),
-    queryset=_certificates,
+    queryset=TaxCertificate.objects.all,
     date_field="year",
     detail_permission="funding.view_donor",
 )

@@ -113,22 +113,10 @@ class StockTotal(Total):
     per_year = False  # type: ignore[assignment]
 
 
-def _volunteers():
-    return Volunteer.objects.all()
-
-
-def _partners():
-    return Partner.objects.all()
-
-
-def _followers():
-    return Follower.objects.all()
-
-
 VOLUNTEERS = StockSource(
     key="volunteers",
     label=_("Volunteers, on the last day of the period"),
-    queryset=_volunteers,
+    queryset=Volunteer.objects.all,
     date_field="joined_on",
     gone_field="left_on",
     detail_permission="network.view_volunteer",
@@ -137,7 +125,7 @@ VOLUNTEERS = StockSource(
 PARTNERS = StockSource(
     key="partners",
     label=_("Partners, on the last day of the period"),
-    queryset=_partners,
+    queryset=Partner.objects.all,
     date_field="joined_on",
     gone_field="left_on",
     days=True,
@@ -145,7 +133,7 @@ PARTNERS = StockSource(
 FOLLOWERS = StockSource(
     key="followers",
     label=_("Followers, at the end of the period"),
-    queryset=_followers,
+    queryset=Follower.objects.all,
     date_field="subscribed_at",
     gone_field="unsubscribed_at",
 )
