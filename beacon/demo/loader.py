@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from beacon.cases.choices import CRITERION_KEYS, CaseStatus, Mission, TimelineKind
@@ -32,7 +33,7 @@ from beacon.cases.models import (
 )
 from beacon.core.audit import audit
 from beacon.core.models import AuditAction, AuditRecord, Organisation, Region, Team
-from beacon.demo import plan
+from beacon.demo import abductions, plan
 from beacon.demo.abductions import settle_2021_taxonomy
 from beacon.demo.campaigns import load_campaigns
 from beacon.demo.exploitation import ExploitationDemo
@@ -518,6 +519,7 @@ class DemoLoader:
                 year, episodes, categories, subkinds, regions, weights, managers, channels, prefix
             )
             self.out(f"  {year}: {len(episodes)} cases")
+        self.load_earlier(categories, subkinds, regions, weights, managers, channels, prefix)
         settle_2021_taxonomy()
         self.load_exploitation_and_calls(users)
         self.analyze()
@@ -531,6 +533,89 @@ class DemoLoader:
         self.load_search_notices()
         self.load_around_missions()
         return users
+
+    def load_earlier(self, *args) -> None:
+        """The files opened before the first planned year that the 2021 report's years still
+        handled (beacon.demo.abductions: `EARLIER_YEARS`): unaccompanied minors' files open into
+        2020 and 2021, as many as the years planned leave missing, and effective abductions closed
+        in 2019 and 2020. Reported otherwise than by a call to 116 000 (the call log starts in
+        2019). Drawn from a random sequence of their own, so the rest of the demo stays the same;
+        nothing on a partial load (in tests)."""
+        if not set(abductions.SUBKINDS) <= set(plan.YEARS):
+            return
+        categories, subkinds, regions, weights, managers, channels, prefix = args
+        no_call = [c for c in channels if c not in ("116000", "international")]
+        main, self.rng = self.rng, random.Random(SEED - 1)
+        try:
+            episodes = self.earlier_unaccompanied() + self.earlier_abductions()
+            for year in abductions.EARLIER_YEARS:
+                of_year = [e for e in episodes if e.year == year]
+                self.write_year(
+                    year, of_year, categories, subkinds, regions, weights, managers, no_call, prefix
+                )
+                self.out(f"  {year}: {len(of_year)} cases still open in {plan.YEARS[0]}")
+        finally:
+            self.rng = main
+
+    def earlier_episode(self, category: str, subkind: str, closed_in: int) -> Episode:
+        """A file opened in one of the earlier years, found in `closed_in` (its closing two
+        hours later stays in that year)."""
+        year = self.rng.choice(abductions.EARLIER_YEARS)
+        opened = self.random_moment(year)
+        age = self.age_for(category, subkind)
+        kid = self.child(
+            girls_share=0.15 if category == "unaccompanied_minor" else 0.5,
+            age=age,
+            on=opened.date(),
+        )
+        if category == "unaccompanied_minor":
+            kid.nationality = self.rng.choice(plan.UM_ORIGINS)
+            kid.languages = ["ar" if kid.nationality in ("MA", "DZ", "SY", "TN") else "en"]
+        episode = Episode(category=category, year=year, child=kid, subkind=subkind)
+        episode.opened_at = opened
+        episode.last_seen_at = opened - timedelta(minutes=self.rng.randint(30, 36 * 60))
+        found = self.random_moment(closed_in)
+        episode.found_at = min(found, datetime(closed_in, 12, 20, tzinfo=self.zone))
+        episode.outcome = (
+            "found_safe"
+            if category == "unaccompanied_minor"
+            else self.rng.choice(["found_safe", "other"])
+        )
+        episode.criteria = {"under_13": episode.age() < 13}
+        return episode
+
+    def earlier_unaccompanied(self) -> list[Episode]:
+        """Unaccompanied minors' files still open on 1 January of the years
+        `abductions.UM_CARRIED_INTO` names, besides those the planned years leave open: each
+        is found in the last of those years it must be open into."""
+        category = "unaccompanied_minor"
+        files = Case.objects.filter(category__key=category)
+        needed: dict[int, int] = {}
+        for year, carried in abductions.UM_CARRIED_INTO.items():
+            start = datetime(year, 1, 1, tzinfo=self.zone)
+            already = (
+                files.filter(opened_at__lt=start)
+                .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=start))
+                .count()
+            )
+            needed[year] = carried - already
+        years = sorted(needed)
+        assert all(n >= 0 for n in needed.values()), needed
+        episodes = []
+        for year in years:
+            later = sum(needed[y] for y in years if y > year)
+            assert needed[year] >= later, needed  # open into a year, open into the ones before
+            episodes += [
+                self.earlier_episode(category, "", year) for _ in range(needed[year] - later)
+            ]
+        return episodes
+
+    def earlier_abductions(self) -> list[Episode]:
+        return [
+            self.earlier_episode("legacy_international_parental_abduction", "effective", year)
+            for year, count in abductions.EARLIER_EFFECTIVE_CLOSED.items()
+            for _ in range(count)
+        ]
 
     def load_search_notices(self) -> None:
         """The network that spreads notices, then the campaigns on the demo's cases (each loads
