@@ -168,7 +168,11 @@ class CampaignDemo:
         return found
 
     def take(self, cases: list[Case]) -> Case:
+        # A list made before a later take (a long-term notice's open case) may hold a used case:
+        # one case, one notice.
         case = cases.pop(0)
+        while case.pk in self.used:
+            case = cases.pop(0)
         self.used.add(case.pk)
         return case
 

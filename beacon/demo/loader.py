@@ -755,7 +755,9 @@ class DemoLoader:
                 assigned_to=self.rng.choice(managers),
                 outcome=episode.outcome,
                 found_at=episode.found_at,
-                closed_at=(episode.found_at + timedelta(hours=2))
+                # A child can be found before the file is opened (reported late):
+                # the file is closed two hours after whichever comes last.
+                closed_at=(max(episode.found_at, episode.opened_at) + timedelta(hours=2))
                 if closed and episode.found_at
                 else None,
                 **extra,

@@ -224,6 +224,8 @@ def test_demo_records_are_consistent(demo, db):
     assert not Case.objects.filter(mission="missing", status="closed", found_at=None).exists()
     assert not Case.objects.filter(opened_at__gte="2026-01-01T00:00:00+01:00").exists()
     assert not Case.objects.filter(found_at__gt=timezone.now()).exists()
+    # A file is closed after it is opened, even when the child was found before it was opened.
+    assert not Case.objects.filter(closed_at__lt=F("opened_at")).exists()
     assert not TimelineEntry.objects.filter(at__gt=timezone.now()).exists()
 
     # Numbers are unique and the counters have moved past them.
@@ -701,6 +703,8 @@ def test_the_demo_campaigns_give_the_published_figures(demo, db):
     from beacon.alerts.models import Rendition, SearchNotice
 
     notices = SearchNotice.objects.select_related("case")
+    # One disappearance, one notice: the per-disappearance averages divide by distinct cases.
+    assert notices.values("case").distinct().count() == notices.count()
     assert all(n.case.opened_at < n.published_at for n in notices)
     assert all(n.approved_by_id and n.approved_by_id != n.created_by_id for n in notices)
     withdrawn = notices.filter(status=NoticeStatus.WITHDRAWN)
