@@ -20,8 +20,6 @@ comes before the birthday's: the rule of `Person.age_on`, so a child born on 29 
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from django.db.models import Case as SqlCase
 from django.db.models import F, IntegerField, Q, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Greatest
@@ -44,9 +42,9 @@ def age_at_disappearance(prefix: str = "") -> SqlCase:
         - ExtractYear(born)
         - SqlCase(When(LessThan(seen_day_of_year, birthday), then=Value(1)), default=Value(0))
     )
-    # Person.age_on takes the year the person was recorded from `created_at.date()`, a UTC
-    # instant's date: the same here, so the list and the figure agree.
-    recorded_year = ExtractYear(f"{prefix}person__created_at", tzinfo=UTC)
+    # Person.age_on takes the year the person was recorded on the local calendar: the same
+    # here, so the list and the figure agree.
+    recorded_year = ExtractYear(f"{prefix}person__created_at", tzinfo=zone)
     from_estimate = F(f"{prefix}person__estimated_age") + Greatest(
         Value(0), seen_year - recorded_year
     )

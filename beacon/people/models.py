@@ -117,8 +117,9 @@ class Person(models.Model):
             return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
         if self.estimated_age is None:
             return None
-        # The estimate was made when the person was recorded; it ages with them.
-        recorded = self.created_at.date() if self.created_at else day
+        # The estimate was made when the person was recorded (the local calendar day); it ages
+        # with them.
+        recorded = timezone.localdate(self.created_at) if self.created_at else day
         return self.estimated_age + max(0, day.year - recorded.year)
 
     def refresh_search_names(self) -> None:

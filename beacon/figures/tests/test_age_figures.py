@@ -94,6 +94,17 @@ def test_an_estimated_age_ages_with_the_years_since_the_person_was_recorded(db):
     assert Case.objects.annotate(age=age_at_disappearance()).get(pk=made.pk).age is None
 
 
+def test_an_estimate_recorded_in_the_first_hour_of_a_year_counts_from_that_local_year(db):
+    # 1 January 2024, 00:30 in Brussels is still 31 December 2023 in UTC: recorded in 2024.
+    person = child(estimated_age=14)
+    recorded = datetime(2024, 1, 1, 0, 30, tzinfo=BRUSSELS)
+    Person.objects.filter(pk=person.pk).update(created_at=recorded)
+    made = case("unaccompanied_minor", noon(2025, 3, 1), person)
+    assert Case.objects.annotate(age=age_at_disappearance()).get(pk=made.pk).age == 15
+    made.person.refresh_from_db()
+    assert made.person.age_on(date(2025, 3, 1)) == 15
+
+
 def test_runaway_age_bands_count_reports_and_leave_unknown_ages_in_the_whole(runaways):
     values = evaluate(runaway_figures(), YEAR)
     prefix = "case_details.runaway."
