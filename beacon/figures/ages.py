@@ -10,47 +10,75 @@ Why an expression and not a stored column: a stored age would have to be rewritt
 date of birth is corrected, an estimate is entered, a last-seen moment is changed or two person
 records are merged, including by bulk updates and the demo's bulk load, and a missed path would
 silently change a published figure. Computed in the query, the figure always agrees with the
-records. The expression uses only the year, month and day of the two dates (ExtractYear/Month/
-Day), which Django translates for SQLite and PostgreSQL alike, instead of date arithmetic
-("born after last seen minus 13 years"), which each database writes its own way. The age is
-`seen year - birth year`, one less when the day of the year of last seen (month * 100 + day)
-comes before the birthday's: the rule of `Person.age_on`, so a child born on 29 February turns
-13 on 1 March of a common year.
+records. Each of the two days becomes the whole number YYYYMMDD (`DayNumber`) and the age is
+their difference divided by 10000, rounded down: `seen year - birth year`, one less when the day
+of the year of last seen (month * 100 + day) comes before the birthday's, the rule of
+`Person.age_on`, so a child born on 29 February turns 13 on 1 March of a common year. Compared
+with extracting the year, month and day of both dates, SQLite calls one Python function per row
+instead of six (its time-zone conversions are Python functions).
 """
 
 from __future__ import annotations
 
 from django.db.models import Case as SqlCase
-from django.db.models import F, IntegerField, Q, Value, When
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear, Greatest
+from django.db.models import F, Func, IntegerField, Q, Value, When
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import ExtractYear, Greatest, TruncDate
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, Range
 
 from beacon.figures.engine import local_zone
 
 
+class DayNumber(Func):
+    """A date as the whole number YYYYMMDD (1 March 2025 is 20250301): whole years between two
+    days are then one subtraction and one division, the birthday rule included (the day of the
+    year, month * 100 + day, never reaches 10000)."""
+
+    arity = 1
+    output_field = IntegerField()
+    template = "CAST(TO_CHAR(%(expressions)s, 'YYYYMMDD') AS INTEGER)"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite keeps a date as the text YYYY-MM-DD: built-in string functions, no Python call.
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(REPLACE(%(expressions)s, '-', '') AS INTEGER)",
+            **extra_context,
+        )
+
+
+# Whole years are floor((later - earlier) / 10000). SQL's integer division truncates towards zero,
+# so a shift of 200 years keeps every difference positive before dividing (a birth date after
+# the last-seen day gives a negative age, as `Person.age_on` does, not zero).
+_SHIFT = 200
+
+
+def _whole_years(later: DayNumber, earlier: DayNumber) -> CombinedExpression:
+    return (later - earlier + Value(_SHIFT * 10000)) / Value(10000) - Value(_SHIFT)
+
+
 def age_at_disappearance(prefix: str = "") -> SqlCase:
     """The age at disappearance of a case's child, in whole years (NULL when unknown); `prefix`
-    leads from the queried model to the case (e.g. "case__")."""
+    leads from the queried model to the case (e.g. "case__").
+
+    On SQLite the local day of the last-seen moment is the only Python function called per row
+    (a date of birth) or two (an estimated age, with the day the person was recorded); a child
+    of unknown age calls none."""
     zone = local_zone()
     seen = f"{prefix}last_seen_at"
     born = f"{prefix}person__date_of_birth"
-    seen_year = ExtractYear(seen, tzinfo=zone)
-    seen_day_of_year = ExtractMonth(seen, tzinfo=zone) * 100 + ExtractDay(seen, tzinfo=zone)
-    birthday = ExtractMonth(born) * 100 + ExtractDay(born)
-    from_birth = (
-        seen_year
-        - ExtractYear(born)
-        - SqlCase(When(LessThan(seen_day_of_year, birthday), then=Value(1)), default=Value(0))
-    )
+    estimated = f"{prefix}person__estimated_age"
+    seen_day = DayNumber(TruncDate(seen, tzinfo=zone))
+    from_birth = _whole_years(seen_day, DayNumber(F(born)))
     # Person.age_on takes the year the person was recorded on the local calendar: the same
     # here, so the list and the figure agree.
     recorded_year = ExtractYear(f"{prefix}person__created_at", tzinfo=zone)
-    from_estimate = F(f"{prefix}person__estimated_age") + Greatest(
-        Value(0), seen_year - recorded_year
-    )
+    from_estimate = F(estimated) + Greatest(Value(0), seen_day / Value(10000) - recorded_year)
     return SqlCase(
         When(Q(**{f"{seen}__isnull": True}), then=Value(None)),
         When(Q(**{f"{born}__isnull": False}), then=from_birth),
+        When(Q(**{f"{estimated}__isnull": True}), then=Value(None)),
         default=from_estimate,
         output_field=IntegerField(),
     )

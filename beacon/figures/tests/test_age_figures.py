@@ -187,3 +187,10 @@ def test_every_age_figure_lists_as_many_records_as_it_counts(runaways, details_c
     assert [values[f"case_details.{key}"] for key in keys[:3]] == [3, 3, 1]
     assert values["case_details.unaccompanied_minor.under_16"] == 2
     assert values["case_details.abduction_outside_family.not_known_under_13"] == 0
+
+
+def test_a_birth_date_after_the_last_seen_day_gives_the_same_negative_age_as_the_case(db):
+    # A typing error, but the figure and the case's page must still agree (-1, not 0).
+    made = case("runaway", noon(2025, 6, 1), child(date(2025, 6, 2)))
+    assert made.age_at_disappearance == -1
+    assert Case.objects.annotate(age=age_at_disappearance()).get(pk=made.pk).age == -1
