@@ -20,10 +20,14 @@ instead of six (its time-zone conversions are Python functions).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
 from django.db.models import Case as SqlCase
 from django.db.models import F, Func, IntegerField, Q, Value, When
 from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import ExtractYear, Greatest, TruncDate
+from django.db.models.functions import Greatest
 from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan, Range
 
 from beacon.figures.engine import local_zone
@@ -48,6 +52,52 @@ class DayNumber(Func):
         )
 
 
+class LocalDayNumber(Func):
+    """The organisation's local calendar day of a moment, as the whole number YYYYMMDD.
+
+    PostgreSQL converts it itself (AT TIME ZONE, TO_CHAR). SQLite has no time zones, so it calls
+    `beacon_local_day` (registered on every SQLite connection by `register_sqlite_functions`):
+    a Python function, but one that parses with `datetime.fromisoformat` and remembers the days
+    of the last minutes it converted, where Django's own conversion (TruncDate) parses and
+    converts again for each age band of the same row."""
+
+    arity = 1
+    output_field = IntegerField()
+
+    def __init__(self, expression, zone: ZoneInfo, **extra):
+        super().__init__(expression, **extra)
+        self.zone = zone
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"CAST(TO_CHAR(({sql}) AT TIME ZONE %s, 'YYYYMMDD') AS INTEGER)",
+            (*params, self.zone.key),
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"beacon_local_day({sql}, %s)", (*params, self.zone.key)
+
+
+@lru_cache(maxsize=4096)
+def _local_day_of_minute(minute: str, zone: str) -> int:
+    moment = datetime.fromisoformat(minute).replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+    return moment.year * 10000 + moment.month * 100 + moment.day
+
+
+def _local_day(value: str | None, zone: str) -> int | None:
+    # Django keeps an aware moment in SQLite as UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]"; a time
+    # zone's offset is whole minutes, so the minute decides the local day.
+    return None if value is None else _local_day_of_minute(value[:16], zone)
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """`connection_created` receiver: the SQL functions the figures need on SQLite."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("beacon_local_day", 2, _local_day, deterministic=True)
+
+
 # Whole years are floor((later - earlier) / 10000). SQL's integer division truncates towards zero,
 # so a shift of 200 years keeps every difference positive before dividing (a birth date after
 # the last-seen day gives a negative age, as `Person.age_on` does, not zero).
@@ -69,11 +119,11 @@ def age_at_disappearance(prefix: str = "") -> SqlCase:
     seen = f"{prefix}last_seen_at"
     born = f"{prefix}person__date_of_birth"
     estimated = f"{prefix}person__estimated_age"
-    seen_day = DayNumber(TruncDate(seen, tzinfo=zone))
+    seen_day = LocalDayNumber(F(seen), zone)
     from_birth = _whole_years(seen_day, DayNumber(F(born)))
     # Person.age_on takes the year the person was recorded on the local calendar: the same
     # here, so the list and the figure agree.
-    recorded_year = ExtractYear(f"{prefix}person__created_at", tzinfo=zone)
+    recorded_year = LocalDayNumber(F(f"{prefix}person__created_at"), zone) / Value(10000)
     from_estimate = F(estimated) + Greatest(Value(0), seen_day / Value(10000) - recorded_year)
     return SqlCase(
         When(Q(**{f"{seen}__isnull": True}), then=Value(None)),
