@@ -194,3 +194,13 @@ def test_a_birth_date_after_the_last_seen_day_gives_the_same_negative_age_as_the
     made = case("runaway", noon(2025, 6, 1), child(date(2025, 6, 2)))
     assert made.age_at_disappearance == -1
     assert Case.objects.annotate(age=age_at_disappearance()).get(pk=made.pk).age == -1
+
+
+def test_sqlite_local_day_follows_summer_and_winter_time():
+    from beacon.figures.ages import _local_day
+
+    # Brussels is UTC+2 in summer, UTC+1 in winter: 22:30 UTC is the next day only in summer.
+    assert _local_day("2025-07-01 22:30:00", "Europe/Brussels") == 20250702
+    assert _local_day("2025-01-01 22:30:00.000250", "Europe/Brussels") == 20250101
+    assert _local_day("2025-01-01 23:30:00", "Europe/Brussels") == 20250102
+    assert _local_day(None, "Europe/Brussels") is None
