@@ -393,6 +393,17 @@ def show_queries(queries: list[dict]) -> None:
         print(f"  {q['s']:.3f} s  {sql[:300]}{' ...' if len(sql) > 300 else ''}")
 
 
+def target_line(target: float, whole_report: list[float], year_with_comparison: list[float]) -> str:
+    """The issue's target is all figures of a year with its comparison (the figures page); the
+    whole report, with its ten-year tables, is measured against the same number for information."""
+    met = "met" if p95(year_with_comparison) < target else "NOT met"
+    report_too = "also under it" if p95(whole_report) < target else "over it"
+    return (
+        f"target, all figures of a year with comparison under {target:g} s (p95): {met}; "
+        f"the whole report (ten-year tables): {report_too}"
+    )
+
+
 def report(result: dict, target: float) -> None:
     a, b = result["report_runs_s"], result["catalogue_runs_s"]
     print(
@@ -413,8 +424,7 @@ def report(result: dict, target: float) -> None:
         f"ratio report / year-with-comparison (medians): "
         f"{statistics.median(a) / statistics.median(b):.2f}"
     )
-    worst = max(p95(a), p95(b))
-    print(f"target under {target:g} s (p95 of both): {'met' if worst < target else 'NOT met'}")
+    print(target_line(target, a, b))
     if result.get("without_jit"):
         c, d = result["without_jit"]["report_runs_s"], result["without_jit"]["catalogue_runs_s"]
         print("the same with SET jit = off:")
@@ -426,8 +436,7 @@ def report(result: dict, target: float) -> None:
             f"  year with comparison: median {statistics.median(d):.3f} s, "
             f"p95 {p95(d):.3f} s ({', '.join(f'{r:.3f}' for r in d)})"
         )
-        worst = max(p95(c), p95(d))
-        print(f"  target under {target:g} s: {'met' if worst < target else 'NOT met'}")
+        print("  " + target_line(target, c, d))
     print(f"sample ({YEAR - 1}, {YEAR}): {json.dumps(result['sample'])}")
     print(f"report's {YEAR} sextortion details: {json.dumps(result['report_sextortion'])}")
     print("figures_for_year:")
