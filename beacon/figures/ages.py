@@ -104,7 +104,7 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
 _SHIFT = 200
 
 
-def _whole_years(later: DayNumber, earlier: DayNumber) -> CombinedExpression:
+def _whole_years(later: Func, earlier: Func) -> CombinedExpression:
     return (later - earlier + Value(_SHIFT * 10000)) / Value(10000) - Value(_SHIFT)
 
 
