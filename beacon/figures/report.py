@@ -18,6 +18,7 @@ for a growth against 0), so the page and the PDF show the same text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,9 +84,12 @@ DETAIL_LABELS = {
     "girls_pct": gettext_lazy("Girls"),
     "male_pct": gettext_lazy("Boys"),
     "financial_pct": gettext_lazy("Financial sextortion, share of sextortion"),
+    "all_children_under_13": gettext_lazy("Every child under 13"),
     "content": gettext_lazy("Sextortion for content"),
     "financial": gettext_lazy("Financial sextortion"),
 }
+
+EARLIER_YEAR_KEY = re.compile(r"(?P<name>\w+?)_(?P<year>(19|20)\d\d)")
 
 
 def rounding_rule() -> str:
@@ -125,7 +129,7 @@ def fmt(value: Any, *, pct: bool = False) -> str:
     if value is None:
         return "—"
     if isinstance(value, bool):
-        return str(value)
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         text = number_format(value, 1, force_grouping=True)
     elif isinstance(value, int):
@@ -338,9 +342,18 @@ def _detail_rows(values: dict, figures: dict, prefix: str) -> list[tuple[str, st
             title = str(DETAIL_LABELS.get(key, key))
             rows += [(f"{title}: {label}", text) for label, text in _detail_rows(value, {}, "")]
             continue
-        label = _label(figures, f"{prefix}{key}", str(DETAIL_LABELS.get(key, key)))
-        rows.append((label, fmt(value, pct="_pct" in key)))
+        rows.append((_detail_label(key, figures, prefix), fmt(value, pct="_pct" in key)))
     return rows
+
+
+def _detail_label(key: str, figures: dict, prefix: str) -> str:
+    """A detail's label: its figure's, else ours; a figure published again for an earlier year
+    (`handled_2024`) is its figure's label with the year."""
+    earlier = EARLIER_YEAR_KEY.fullmatch(key)
+    if earlier and f"{prefix}{earlier['name']}" in figures:
+        label = _label(figures, f"{prefix}{earlier['name']}", earlier["name"])
+        return f"{label} ({earlier['year']})"
+    return _label(figures, f"{prefix}{key}", str(DETAIL_LABELS.get(key, key)))
 
 
 def _detail_title(key: str, figures: dict) -> str:

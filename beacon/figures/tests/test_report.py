@@ -262,3 +262,25 @@ def test_a_change_is_a_growth_for_counts_and_a_difference_for_shares_and_means(
 
     with translation.override("en"):
         assert fmt_change(kind, current, previous) == expected
+
+
+def test_details_published_again_for_earlier_years_and_yes_no_answers_read_as_words(db):
+    from beacon.figures.catalogue import catalogue
+    from beacon.figures.report import _detail_rows
+
+    values = {
+        "handled": 1243,
+        "handled_2024": 945,
+        "all_children_under_13": True,
+        "not_a_figure_2024": 3,
+    }
+    with translation.override("en"):
+        rows = dict(_detail_rows(values, catalogue(), "case_details.unaccompanied_minor."))
+    handled = next(label for label, value in rows.items() if value == "1,243")
+    assert rows[f"{handled} (2024)"] == "945"
+    assert rows["Every child under 13"] == "yes"
+    # A name with a year but no such figure keeps its name: nothing is invented.
+    assert rows["not_a_figure_2024"] == "3"
+    with translation.override("nl"):
+        rows = dict(_detail_rows({"all_children_under_13": False}, {}, ""))
+    assert rows == {"Elk kind jonger dan 13": "nee"}
