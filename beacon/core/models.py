@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -32,6 +33,17 @@ class Organisation(models.Model):
         _("public numbers"), default=dict, help_text=_("Role to number, e.g. 116000.")
     )
     case_number_prefix = models.CharField(_("case number prefix"), max_length=8, default="MC")
+    figures_from_year = models.PositiveSmallIntegerField(
+        _("figures from"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2999)],
+        help_text=_(
+            "The first year whose case files are all in Beacon. Files of earlier years that were "
+            "moved in because they were still open are kept and counted where they are handled, "
+            "but the multi-year tables start here. Empty: the first year with a case file."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation")

@@ -520,6 +520,11 @@ class DemoLoader:
             )
             self.out(f"  {year}: {len(episodes)} cases")
         self.load_earlier(categories, subkinds, regions, weights, managers, channels, prefix)
+        # The files opened before the first planned year are only those still open then: the
+        # multi-year tables start with the first planned year.
+        Organisation.objects.filter(figures_from_year__isnull=True).update(
+            figures_from_year=min(plan.YEARS)
+        )
         settle_2021_taxonomy()
         self.load_exploitation_and_calls(users)
         self.analyze()

@@ -19,6 +19,7 @@ from django.db.models.functions import ExtractYear
 
 from beacon.cases.choices import Mission
 from beacon.cases.models import Case, Category
+from beacon.core.models import Organisation
 from beacon.figures import (
     campaigns,
     catalogue,
@@ -149,6 +150,12 @@ def abuse_image_hotline(first: int, year: int) -> dict:
 
 
 def first_year_with_cases() -> int | None:
+    """The first year of the multi-year tables: the organisation's `figures_from_year` when set
+    (its files before that year are only those moved in because they were still open), else the
+    first year with a case file."""
+    organisation = Organisation.objects.first()
+    if organisation is not None and organisation.figures_from_year:
+        return organisation.figures_from_year
     first = Case.objects.order_by("opened_at").values_list("opened_at", flat=True).first()
     return first.astimezone(_local_zone()).year if first else None
 

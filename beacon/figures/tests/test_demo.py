@@ -31,7 +31,7 @@ from beacon.cases.models import (
     TakedownRequest,
     TimelineEntry,
 )
-from beacon.core.models import AuditRecord, Team
+from beacon.core.models import AuditRecord, Organisation, Team
 from beacon.demo import plan
 from beacon.demo.loader import DEMO_TEAM, DEMO_USERS, DemoLoader
 from beacon.figures.definitions import figures_for_year
@@ -252,8 +252,10 @@ def test_a_second_load_changes_nothing_and_figures_print_the_published_nesting(d
     out = StringIO()
     call_command("figures", year=2025, format="json", stdout=out)
     printed_figures = json.loads(out.getvalue())
-    # From the first year with a case: the demo's earliest files still open in 2019-2021.
-    assert printed_figures["years"] == list(range(2016, 2026))
+    # From the organisation's first year of figures (2019): the demo's files opened in
+    # 2016-2018 are only those still open in 2019-2021, not those years' totals.
+    assert Organisation.objects.get().figures_from_year == 2019
+    assert printed_figures["years"] == list(range(2019, 2026))
     section = printed_figures["disappearances_new_cases"]
     disappearances = published["disappearances_new_cases"]
     assert set(section) == set(disappearances) - {"note"}
@@ -568,10 +570,7 @@ def test_demo_users_one_per_role_can_log_in(demo, db, client):
 def test_every_published_value_of_the_abuse_image_hotline(demo, db, published, figures_2025):
     expected = published["abuse_image_hotline"]
     computed = figures_2025["abuse_image_hotline"]
-    # The tables start with the first year with a case (2016: the demo's earliest files still
-    # open in 2019), before the hotline's first report.
-    before = {"2016": 0, "2017": 0, "2018": 0}
-    assert computed["reports_received"] == before | expected["reports_received"]
+    assert computed["reports_received"] == expected["reports_received"]
     # 2025 as the report prints it: shares rounded half up to whole numbers.
     breakdown = as_published(computed["2025_breakdown"])
     assert {key: breakdown[key] for key in expected["2025_breakdown"]} == expected["2025_breakdown"]
@@ -583,7 +582,6 @@ def test_every_published_value_of_the_abuse_image_hotline(demo, db, published, f
     ]
     # Images analysed by the crawler: the counted batches' totals (listed on the scans page).
     assert computed["images_analysed_arachnid"] == {
-        **before,
         "2019": 0,
         "2020": 0,
         **expected["images_analysed_arachnid"],
@@ -593,7 +591,7 @@ def test_every_published_value_of_the_abuse_image_hotline(demo, db, published, f
     out = StringIO()
     call_command("figures", year=2025, format="json", stdout=out)
     printed = json.loads(out.getvalue())["abuse_image_hotline"]
-    assert printed["reports_received"] == before | expected["reports_received"]
+    assert printed["reports_received"] == expected["reports_received"]
     assert printed["images_analysed_arachnid"]["2025"] == 731346
     assert printed["2025_breakdown"]["top_platforms"] == [
         "Telegram",

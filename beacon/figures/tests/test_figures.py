@@ -333,3 +333,20 @@ def test_undefined_and_unaccompanied_details_count_sub_kinds_outcomes_and_repeat
         "under_13": 0,
     }
     assert details["family_context"]["total"] == 0
+
+
+def test_the_tables_start_at_the_organisations_first_year_of_figures_else_the_first_case(db):
+    from beacon.core.models import Organisation
+
+    brussels = ZoneInfo("Europe/Brussels")
+    # A file moved in from an older system because it was still open, and this year's one.
+    record("runaway", datetime(2017, 3, 1, 12, tzinfo=brussels))
+    record("runaway", datetime(2025, 3, 1, 12, tzinfo=brussels))
+    Organisation.objects.update(figures_from_year=None)
+    assert figures_for_year(2025)["years"] == list(range(2017, 2026))
+    Organisation.objects.update(figures_from_year=2023)
+    figures = figures_for_year(2025)
+    assert figures["years"] == [2023, 2024, 2025]
+    assert set(figures["disappearances_new_cases"]["runaway"]) == {"2023", "2024", "2025"}
+    # An explicit first year still wins (`beacon figures --since`).
+    assert figures_for_year(2025, since=2017)["years"] == list(range(2017, 2026))
